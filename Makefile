@@ -1,0 +1,29 @@
+# Two commands on a fresh machine (python3, pip and make): `make demo` and `make test`.
+# Everything else is installed into the project from the lock file.
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: demo test bench-ingest bench-scores soak clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.8
+
+.venv/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+demo: .venv/.synced
+	.venv/bin/engage demo
+
+test: .venv/.synced
+	.venv/bin/pytest
+
+bench-ingest: .venv/.synced
+	.venv/bin/python -m benchmarks.ingest $(ARGS)
+
+clean:
+	rm -rf data/demo data/lake data/warehouse.duckdb data/warehouse_store data/.warehouse.duckdb.lock

@@ -1,0 +1,137 @@
+"""The `engage` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, Paths
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Engagement scores, platform index, partner points and renewals, in batch.")
+
+DEMO_AS_OF = date(2026, 6, 30)
+DEMO_CONTACTS = 5_000
+DEMO_SEED = 42
+
+DateOpt = Annotated[str, typer.Option(help="ISO date, YYYY-MM-DD")]
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def _fail(exc: Exception) -> None:
+    typer.secho(f"error: {exc}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="folder to write the snapshot to")],
+    contacts: Annotated[int, typer.Option(min=1, help="number of contacts")] = 10_000,
+    seed: Annotated[int, typer.Option(help="random seed; same seed, same snapshot")] = 1,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="snapshot date (default 2026-06-30)")] = None,
+    bad_rows: Annotated[bool, typer.Option("--bad-rows", help="plant known-bad rows of every kind")] = False,
+    events_per_contact: Annotated[float, typer.Option(help="mean events per contact")] = 20.0,
+) -> None:
+    """Write a synthetic snapshot of every contract table."""
+    from flows.generate import generate_snapshot
+
+    _setup_logging()
+    day = _date(as_of, "--as-of") if as_of else DEMO_AS_OF
+    try:
+        rows = generate_snapshot(out, contacts, seed, day, bad_rows, events_per_contact)
+    except (FileExistsError, OSError) as exc:
+        _fail(exc)
+    typer.echo(f"snapshot {out} dated {day}: " + ", ".join(f"{t} {n}" for t, n in rows.items()))
+
+
+def _run_flow(call) -> dict:
+    from flows.ingest import SnapshotError
+
+    _setup_logging()
+    try:
+        return call()
+    except (SnapshotError, FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+
+
+@app.command()
+def run(
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the day to compute, YYYY-MM-DD")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Run the daily flow for one day."""
+    from flows.daily import daily_flow
+
+    day = _date(as_of, "--as-of")
+    summary = _run_flow(lambda: daily_flow(str(snapshot), day, str(warehouse), str(config)))
+    typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
+
+
+@app.command()
+def backfill(
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    date_from: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD")],
+    date_to: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Run the backfill flow over a range of days."""
+    from flows.daily import backfill_flow
+
+    first, last = _date(date_from, "--from"), _date(date_to, "--to")
+    summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config)))
+    typer.echo(f"loaded {len(summary['days'])} days ({first} .. {last}) into {summary['warehouse']}")
+
+
+EXAMPLE_QUERIES = (
+    ("Rows kept and quarantined per table in the last run", "sql/examples/ingest_summary.sql"),
+    ("Contacts per portal and lifecycle stage", "sql/examples/contacts_by_stage.sql"),
+    ("Quarantined rows and why", "sql/examples/quarantine_reasons.sql"),
+)
+
+
+@app.command()
+def demo(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+) -> None:
+    """Generate the bundled demo snapshot if absent, run the daily flow on it, show example queries."""
+    from flows.daily import daily_flow
+    from flows.generate import generate_snapshot
+    from flows.paths import PROJECT_ROOT
+    from flows.warehouse import connect_read_only
+
+    _setup_logging()
+    if not (DEMO_SNAPSHOT / "_snapshot.json").exists():
+        generate_snapshot(DEMO_SNAPSHOT, DEMO_CONTACTS, DEMO_SEED, DEMO_AS_OF, bad_rows=True)
+    summary = _run_flow(lambda: daily_flow(str(DEMO_SNAPSHOT), DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG)))
+    typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: duckdb -readonly {summary['warehouse']})")
+    with connect_read_only(Paths.of(warehouse)) as con:
+        for title, file in EXAMPLE_QUERIES:
+            sql = (PROJECT_ROOT / file).read_text()
+            typer.echo(f"\n-- {title}\n{sql.strip()}")
+            typer.echo(str(con.sql(sql)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The Prefect flows: the daily run and the backfill over a range of days."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run as prefect_flow_run
+
+from flows.compute import DayInputs, compute_day, day_table_schemas, load_settings
+from flows.ingest import TableManifest, ingest_snapshot
+from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
+from flows.storage import exclusive_lock
+from flows.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
+from transforms.output_schemas import validate_output
+
+
+@task(name="validate-and-publish-day", cache_policy=NO_CACHE)
+def load_day(paths: Paths, as_of: date, outputs: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Check every output against its Pandera schema, then swap the day into the warehouse."""
+    checked = {name: validate_output(name, frame) for name, frame in outputs.items()}
+    return publish_day(paths, as_of, checked)
+
+
+def _run_log(run_id: str, flow_name: str, as_of: date, snapshot_date: date, manifests: list[TableManifest], written: dict[str, int], seconds: float) -> pl.DataFrame:
+    now = datetime.now(timezone.utc)
+    ingest = [
+        {"step": "ingest", "table_name": m.table, "rows_read": m.rows_read, "rows_kept": m.rows_kept,
+         "rows_quarantined": m.rows_quarantined, "rows_written": m.rows_kept, "seconds": m.seconds}
+        for m in manifests
+    ]
+    outputs = [{"step": "compute", "table_name": name, "rows_written": rows, "seconds": seconds} for name, rows in written.items()]
+    return pl.DataFrame(ingest + outputs, schema_overrides={"rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_quarantined": pl.Int64}).with_columns(
+        run_id=pl.lit(run_id), flow=pl.lit(flow_name), as_of=pl.lit(as_of), snapshot_date=pl.lit(snapshot_date), finished_at=pl.lit(now)
+    )
+
+
+def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: date, paths: Paths, config: Path) -> dict[str, object]:
+    logger = get_run_logger()
+    settings = load_settings(config)
+    with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
+        started = time.perf_counter()
+        manifests = ingest_snapshot(snapshot, snapshot_date, paths)
+        logger.info("ingested %d tables from %s in %.1fs", len(manifests), snapshot, time.perf_counter() - started)
+        inputs = DayInputs.from_lake(paths, snapshot_date)
+        written: dict[date, dict[str, int]] = {}
+        for i, as_of in enumerate(days, start=1):
+            day_started = time.perf_counter()
+            run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+            outputs = compute_day(inputs, settings, as_of)
+            written[as_of] = load_day(paths, as_of, outputs)
+            seconds = round(time.perf_counter() - day_started, 3)
+            append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds))
+            write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in manifests]})
+            logger.info("day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds)
+        rebuilt = ensure_catalog(paths, day_table_schemas())
+        logger.info("warehouse %s ready (catalog %s)", paths.warehouse, "rebuilt" if rebuilt else "unchanged")
+    return {
+        "warehouse": str(paths.warehouse),
+        "snapshot_date": snapshot_date.isoformat(),
+        "days": [d.isoformat() for d in days],
+        "rows_written": {d.isoformat(): rows for d, rows in written.items()},
+        "quarantined": {m.table: m.rows_quarantined for m in manifests if m.rows_quarantined},
+    }
+
+
+def scheduled_day() -> date:
+    """The day a scheduled run is for: its scheduled start date (UTC), or today when run by hand."""
+    start = prefect_flow_run.scheduled_start_time
+    return (start or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+
+
+@flow(name="engage-daily")
+def daily_flow(
+    snapshot: str, as_of: date | None = None, warehouse: str = str(DEFAULT_WAREHOUSE), config: str = str(DEFAULT_CONFIG)
+) -> dict[str, object]:
+    """Ingest the snapshot of `as_of`, compute every output for that day and load it into the warehouse.
+
+    `snapshot` may hold `{as_of}`, replaced by the ISO day, so a schedule can name each day's folder."""
+    day = as_of or scheduled_day()
+    return _run_days("daily", Path(snapshot.replace("{as_of}", day.isoformat())), [day], day, Paths.of(warehouse), Path(config))
+
+
+@flow(name="engage-backfill")
+def backfill_flow(
+    snapshot: str, date_from: date, date_to: date, warehouse: str = str(DEFAULT_WAREHOUSE), config: str = str(DEFAULT_CONFIG)
+) -> dict[str, object]:
+    """Ingest the snapshot once (dated `date_to`) and load every day of [date_from, date_to] as it stood that day."""
+    if date_from > date_to:
+        raise ValueError(f"backfill range is empty: {date_from} > {date_to}")
+    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    return _run_days("backfill", Path(snapshot), days, date_to, Paths.of(warehouse), Path(config))

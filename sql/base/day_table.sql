@@ -1,0 +1,4 @@
+-- One computed table: every published day, read from the day folders of the store.
+create or replace view {table} as
+select *
+from read_parquet(engage_store() || '/day=*/{table}.parquet', union_by_name = true);

@@ -1,0 +1,118 @@
+"""End to end: the daily flow on a generated snapshot, reruns, kills and concurrent readers."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.daily import daily_flow
+from flows.paths import Paths
+from flows.warehouse import connect_read_only
+from tests.conftest import SNAPSHOT_DAY
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _dump(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table and view of the warehouse but the run log, rows sorted."""
+    with connect_read_only(Paths.of(warehouse)) as con:
+        names = [r[0] for r in con.sql("select view_name from duckdb_views() where not internal and view_name != 'run_log'").fetchall()]
+        return {name: sorted(con.sql(f'select * from "{name}"').fetchall(), key=repr) for name in names}
+
+
+@pytest.fixture(scope="module")
+def loaded(small_snapshot, tmp_path_factory) -> Path:
+    warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
+    return warehouse
+
+
+def test_every_planted_bad_row_is_quarantined_with_its_reason_and_good_rows_are_kept(loaded, small_snapshot):
+    planted = json.loads((small_snapshot / "_planted_bad_rows.json").read_text())
+    generated = json.loads((small_snapshot / "_snapshot.json").read_text())["rows"]
+    with connect_read_only(Paths.of(loaded)) as con:
+        quarantine = con.sql("select table_name, source_file, source_row, column_name, reason from quarantine").fetchall()
+        for row in planted:
+            reasons = [q[4] for q in quarantine if q[:4] == (row["table"], row["source_file"], row["source_row"], row["column"])]
+            assert any(row["reason"] in r for r in reasons), (row, reasons)
+        counts = con.sql("select table_name, rows_read, rows_kept, rows_quarantined from run_log where step = 'ingest'").fetchall()
+    planted_per_table = {t: sum(1 for r in planted if r["table"] == t) for t in {r["table"] for r in planted}}
+    for table, read, kept, quarantined in counts:
+        assert read == kept + quarantined
+        assert kept == generated[table], table
+        assert quarantined == planted_per_table.get(table, 0), table
+
+
+def test_a_rerun_of_the_same_day_gives_identical_rows(loaded, small_snapshot):
+    before = _dump(loaded)
+    daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(loaded))
+    assert _dump(loaded) == before
+    assert sum(len(rows) for rows in before.values()) > 0
+
+
+def test_a_read_only_session_held_open_during_a_load_neither_blocks_it_nor_breaks(loaded, small_snapshot):
+    with connect_read_only(Paths.of(loaded)) as analyst:
+        before = analyst.sql("select count(*) from events").fetchall()[0][0]
+        daily_flow(str(small_snapshot), SNAPSHOT_DAY + timedelta(days=1), str(loaded))
+        after = analyst.sql("select count(*) from events").fetchall()[0][0]
+    assert after == 2 * before  # the new snapshot date is visible as a whole
+
+
+KILLER = """
+import sys, time
+from datetime import date
+from pathlib import Path
+import polars as pl
+import flows.storage as storage
+from flows.warehouse import publish_day
+from flows.paths import Paths
+
+point = sys.argv[2]
+real_write, real_publish = storage.write_parquet, storage.publish
+def slow_write(frame, path):
+    real_write(frame, path)
+    if point == "mid-write":
+        Path(sys.argv[3]).touch(); time.sleep(60)
+def slow_publish(staged, link, keep_previous=1):
+    if point == "before-swap":
+        Path(sys.argv[3]).touch(); time.sleep(60)
+    real_publish(staged, link, keep_previous)
+import flows.warehouse as wh
+wh.write_parquet, wh.publish = slow_write, slow_publish
+new = {name: pl.DataFrame({"marker": ["new"] * 3}) for name in ("alpha", "beta")}
+publish_day(Paths.of(sys.argv[1]), date(2026, 6, 30), new)
+"""
+
+
+@pytest.mark.parametrize("point", ["mid-write", "before-swap"])
+def test_a_load_killed_mid_way_leaves_the_previous_day(tmp_path, point):
+    import polars as pl
+    from datetime import date
+    from flows.warehouse import ensure_catalog, publish_day
+
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    schemas = {"alpha": {"marker": pl.String}, "beta": {"marker": pl.String}}
+    publish_day(paths, date(2026, 6, 30), {name: pl.DataFrame({"marker": ["old"]}) for name in schemas})
+    (paths.lake).mkdir(parents=True, exist_ok=True)
+    ensure_catalog(paths, schemas)
+    ready = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(paths.warehouse), point, str(ready)])
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert ready.exists(), "the loader never reached the kill point"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        for table in schemas:
+            assert con.sql(f"select marker from {table}").fetchall() == [("old",)]
+    publish_day(paths, date(2026, 6, 30), {name: pl.DataFrame({"marker": ["new"]}) for name in schemas})
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        assert con.sql("select marker from alpha").fetchall() == [("new",)]

@@ -12,7 +12,7 @@ import typer
 
 from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, Paths
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Engagement scores, platform index, partner points and renewals, in batch.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Engagement scores, platform index, partner points and renewals, in batch.")
 
 DEMO_AS_OF = date(2026, 6, 30)
 DEMO_CONTACTS = 5_000
@@ -101,8 +101,8 @@ def backfill(
 
 
 EXAMPLE_QUERIES = (
-    ("Rows kept and quarantined per table in the last run", "sql/examples/ingest_summary.sql"),
-    ("Contacts per portal and lifecycle stage", "sql/examples/contacts_by_stage.sql"),
+    ("Engagement score bands per definition", "sql/examples/score_bands.sql"),
+    ("What 'test a record' shows for the top MQL contact", "sql/examples/top_contacts.sql"),
     ("Quarantined rows and why", "sql/examples/quarantine_reasons.sql"),
 )
 

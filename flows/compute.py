@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
+from flows.config_files import load_definitions
 from flows.ingest import lake_table
 from flows.paths import Paths
 from transforms.contract import INGEST_ORDER
+from transforms.engagement_score import ScoreInputs, evaluate_scores
 from transforms.output_schemas import OUTPUT_SCHEMAS, polars_schema
+from transforms.score_definition import ScoreDefinition
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,12 @@ class Settings:
     """Everything read from the config folder, validated."""
 
     config_dir: Path
+    definitions: tuple[ScoreDefinition, ...]
+
+    @property
+    def active_definitions(self) -> list[ScoreDefinition]:
+        """Definitions a scheduled run computes: inactive ones keep their stored values, drafts are preview only."""
+        return [d for d in self.definitions if d.status == "active"]
 
 
 @dataclass(frozen=True)
@@ -36,18 +48,55 @@ class DayInputs:
     def __getitem__(self, name: str) -> pl.LazyFrame:
         return self.tables[name]
 
+    def score_inputs(self) -> ScoreInputs:
+        return ScoreInputs(
+            events=self["events"],
+            contacts=self["contacts"],
+            companies=self["companies"],
+            associations=self["associations"],
+            list_memberships=self["list_memberships"],
+            score_resets=self["score_resets"],
+        )
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter:
+    try:
+        return get_run_logger()
+    except Exception:
+        return logging.getLogger("engage")
+
 
 def load_settings(config_dir: Path) -> Settings:
     """Read and validate the config folder."""
     if not config_dir.is_dir():
         raise FileNotFoundError(f"config folder not found: {config_dir}")
-    return Settings(config_dir)
+    return Settings(config_dir, tuple(load_definitions(config_dir / "scores")))
+
+
+def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date) -> dict[str, pl.DataFrame]:
+    """The three engagement score tables of `definitions` at `as_of`, collected together."""
+    if not definitions:
+        return {}
+    result = evaluate_scores(definitions, inputs, as_of)
+    for warning in result.warnings:
+        _logger().warning(warning)
+    scores, breakdown, distribution = pl.collect_all([result.scores, result.breakdown, result.distribution])
+    return {
+        "engagement_scores": scores.sort("score_id", "portal_id", "record_id"),
+        "engagement_score_breakdown": breakdown.sort("score_id", "portal_id", "record_id", "group_name", "rule_index", "value", "component", nulls_last=True),
+        "engagement_score_distribution": distribution.sort("score_id", "band", "bucket_low", nulls_last=False),
+    }
 
 
 @task(name="compute-day", cache_policy=NO_CACHE)
 def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str, pl.DataFrame]:
     """Return every output table of the day `as_of`."""
-    return {}
+    started = time.perf_counter()
+    outputs = score_tables(settings.active_definitions, inputs.score_inputs(), as_of)
+    _logger().info(
+        "computed %s for %s in %.1fs", ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing", as_of, time.perf_counter() - started
+    )
+    return outputs
 
 
 def day_table_schemas() -> dict[str, dict[str, pl.DataType]]:

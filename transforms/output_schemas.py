@@ -9,7 +9,7 @@ from pandera.errors import SchemaErrors
 OUTPUT_SCHEMAS: dict[str, pa.DataFrameSchema] = {}
 
 
-class OutputValidationError(Exception):
+class OutputValidationError(ValueError):
     """A computed table broke its schema: the message lists the first failures."""
 
 

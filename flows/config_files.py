@@ -1,0 +1,46 @@
+"""Reading the YAML config folder: every file validated at the door, errors naming file and path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from transforms.score_definition import DefinitionError, ScoreDefinition, parse_definition
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used: names the file, the path inside it and the reason."""
+
+
+def read_yaml(path: Path) -> object:
+    """The parsed content of `path`; unreadable or malformed YAML is a ConfigError naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(top)"
+        raise ConfigError(f"{path}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def load_definition(path: Path) -> ScoreDefinition:
+    """One validated score definition file."""
+    try:
+        return parse_definition(read_yaml(path), str(path))
+    except DefinitionError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def load_definitions(folder: Path) -> list[ScoreDefinition]:
+    """Every definition in `folder` (`*.yaml`, `*.yml`), in file-name order; ids must be unique."""
+    definitions: list[ScoreDefinition] = []
+    seen: dict[str, Path] = {}
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        definition = load_definition(path)
+        if definition.id in seen:
+            raise ConfigError(f"{path}: id: {definition.id!r} is already defined in {seen[definition.id]}")
+        seen[definition.id] = path
+        definitions.append(definition)
+    return definitions

@@ -1,0 +1,63 @@
+"""Polars expressions for rule filters: the operators, their operands and the null rules."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.score_definition import NULL_PASSES, Filter
+
+
+def _text(name: str, present: bool) -> pl.Expr:
+    """The property as trimmed lower-case text; empty text is unknown (null)."""
+    if not present:
+        return pl.lit(None, dtype=pl.String)
+    text = pl.col(name).cast(pl.String).str.strip_chars().str.to_lowercase()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def _any(exprs: list[pl.Expr]) -> pl.Expr:
+    return pl.any_horizontal(exprs) if len(exprs) > 1 else exprs[0]
+
+
+def filter_expr(spec: Filter, columns: set[str], operands: list[str] | None = None) -> pl.Expr:
+    """A boolean expression (never null) for `spec` over a frame with `columns`.
+
+    `operands` narrows a multi-value filter to some of its values (one value per scored unit)."""
+    op = spec.operator
+    values = spec.operands if operands is None else operands
+    text = _text(spec.property, spec.property in columns)
+    if op == "is_known":
+        matched = text.is_not_null()
+    elif op == "is_unknown":
+        matched = text.is_null()
+    elif op in ("gt", "gte", "lt", "lte"):
+        number = text.cast(pl.Float64, strict=False)
+        bound = float(spec.value)  # type: ignore[arg-type]
+        matched = {"gt": number > bound, "gte": number >= bound, "lt": number < bound, "lte": number <= bound}[op]
+        matched = matched & number.is_finite()
+    elif op in ("equals", "is_any_of"):
+        matched = text.is_in(values) if len(values) > 1 else text == values[0]
+    elif op in ("not_equals", "is_none_of"):
+        matched = ~text.is_in(values) if len(values) > 1 else text != values[0]
+    elif op == "contains":
+        matched = _any([text.str.contains(v, literal=True) for v in values])
+    elif op == "not_contains":
+        matched = ~_any([text.str.contains(v, literal=True) for v in values])
+    elif op == "starts_with":
+        matched = _any([text.str.starts_with(v) for v in values])
+    elif op == "ends_with":
+        matched = _any([text.str.ends_with(v) for v in values])
+    else:  # pragma: no cover - the model admits no other operator
+        raise ValueError(f"unknown operator {op}")
+    return matched.fill_null(op in NULL_PASSES)
+
+
+def all_filters(specs: list[Filter], columns: set[str], narrowed: tuple[Filter, list[str]] | None = None) -> pl.Expr:
+    """The AND of `specs`; `narrowed` = (filter, operands) replaces that filter's operands."""
+    exprs = [filter_expr(f, columns, narrowed[1] if narrowed and f is narrowed[0] else None) for f in specs]
+    return pl.all_horizontal(exprs) if exprs else pl.lit(True)
+
+
+def missing_properties(specs: list[Filter], columns: set[str]) -> list[str]:
+    """Properties the filters read that the frame lacks (null on every row)."""
+    return sorted({f.property for f in specs if f.property not in columns})

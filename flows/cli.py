@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
+import polars as pl
 import typer
 
 from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, Paths
@@ -98,6 +99,46 @@ def backfill(
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
     summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config)))
     typer.echo(f"loaded {len(summary['days'])} days ({first} .. {last}) into {summary['warehouse']}")
+
+
+@app.command()
+def score(
+    definition: Annotated[Path, typer.Option(help="score definition file (any status, drafts included)")],
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the day to score, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option(help="Parquet file for the scores (columns of engagement_scores)")],
+    explain: Annotated[Optional[int], typer.Option(help="print the breakdown of this record id")] = None,
+) -> None:
+    """Preview one definition on a snapshot without the warehouse: scores, histogram, breakdown."""
+    from flows.compute import score_tables
+    from flows.config_files import ConfigError, load_definition
+    from flows.ingest import SnapshotError, read_snapshot
+    from flows.storage import write_parquet
+    from flows.text_charts import histogram
+    from transforms.engagement_score import ScoreInputs
+    from transforms.output_schemas import validate_output
+
+    _setup_logging()
+    day = _date(as_of, "--as-of")
+    try:
+        parsed = load_definition(definition)
+        tables = read_snapshot(snapshot, ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"])
+        outputs = score_tables([parsed], ScoreInputs(**{k: v.lazy() for k, v in tables.items()}), day)
+        scores = validate_output("engagement_scores", outputs["engagement_scores"])
+    except (ConfigError, SnapshotError, ValueError) as exc:
+        _fail(exc)
+    write_parquet(scores, out)
+    typer.echo(f"{parsed.id} ({parsed.status}) at {day}: {scores.height} records scored -> {out}")
+    typer.echo(histogram(outputs["engagement_score_distribution"]))
+    if explain is not None:
+        rows = outputs["engagement_score_breakdown"].filter(pl.col("record_id") == explain)
+        record = scores.filter(pl.col("record_id") == explain)
+        if record.is_empty():
+            typer.echo(f"record {explain} is not in scope of {parsed.id}")
+        else:
+            typer.echo(f"\nrecord {explain}: score {record['score'][0]}, band {record['band'][0]}")
+            with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+                typer.echo(str(rows.select("portal_id", "group_name", "rule_index", "value", "component", "events", "points")))
 
 
 EXAMPLE_QUERIES = (

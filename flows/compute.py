@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
 from flows.config_files import load_definitions
 from flows.ingest import lake_table
+from flows.logs import run_logger
 from flows.paths import Paths
 from transforms.contract import INGEST_ORDER
 from transforms.engagement_score import ScoreInputs, evaluate_scores
@@ -59,13 +59,6 @@ class DayInputs:
         )
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter:
-    try:
-        return get_run_logger()
-    except Exception:
-        return logging.getLogger("engage")
-
-
 def load_settings(config_dir: Path) -> Settings:
     """Read and validate the config folder."""
     if not config_dir.is_dir():
@@ -79,12 +72,12 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
         return {}
     result = evaluate_scores(definitions, inputs, as_of)
     for warning in result.warnings:
-        _logger().warning(warning)
+        run_logger().warning(warning)
     scores, breakdown, distribution = pl.collect_all([result.scores, result.breakdown, result.distribution])
     return {
         "engagement_scores": scores.sort("score_id", "portal_id", "record_id"),
         "engagement_score_breakdown": breakdown.sort("score_id", "portal_id", "record_id", "group_name", "rule_index", "value", "component", nulls_last=True),
-        "engagement_score_distribution": distribution.sort("score_id", "band", "bucket_low", nulls_last=False),
+        "engagement_score_distribution": distribution.sort("score_id", pl.col("band").is_not_null(), "bucket_low"),
     }
 
 
@@ -93,7 +86,7 @@ def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str,
     """Return every output table of the day `as_of`."""
     started = time.perf_counter()
     outputs = score_tables(settings.active_definitions, inputs.score_inputs(), as_of)
-    _logger().info(
+    run_logger().info(
         "computed %s for %s in %.1fs", ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing", as_of, time.perf_counter() - started
     )
     return outputs

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -12,9 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.logs import run_logger
 from flows.paths import DEFAULT_MARKETS, Paths
 from flows.storage import publish, staging_dir, write_parquet
 from transforms.contract import INGEST_ORDER, TABLES, Table
@@ -37,13 +37,6 @@ class TableManifest:
     rows_kept: int = 0
     rows_quarantined: int = 0
     seconds: float = 0.0
-
-
-def _logger() -> logging.Logger | logging.LoggerAdapter:
-    try:
-        return get_run_logger()
-    except Exception:
-        return logging.getLogger("engage")
 
 
 def table_files(snapshot: Path, table: str) -> list[Path]:
@@ -96,22 +89,10 @@ def _empty(table: Table) -> pl.DataFrame:
     return pl.DataFrame(schema=table.schema())
 
 
-def _transient(task, task_run, state) -> bool:
-    """Retry read errors of the file system, never a snapshot that breaks the contract."""
-    try:
-        state.result()
-    except SnapshotError:
-        return False
-    except OSError:
-        return True
-    return False
-
-
-@task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def ingest_table(
-    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, parents: dict[str, pl.DataFrame]
-) -> tuple[TableManifest, pl.DataFrame]:
-    """Validate one table into `staged`; return its manifest and kept rows (parents of later tables)."""
+def validate_snapshot_table(
+    snapshot: Path, table_name: str, parents: dict[str, pl.DataFrame]
+) -> tuple[TableManifest, pl.DataFrame, pl.DataFrame]:
+    """Read and validate one table of `snapshot`: its manifest, kept rows and quarantine rows."""
     started = time.perf_counter()
     table = TABLES[table_name]
     files = table_files(snapshot, table_name)
@@ -133,15 +114,49 @@ def ingest_table(
         manifest.rows_read = parsed.height
         manifest.rows_quarantined = result.rows_quarantined
     manifest.rows_kept = kept.height
+    manifest.seconds = round(time.perf_counter() - started, 3)
+    return manifest, kept, quarantine
+
+
+def read_snapshot(snapshot: Path, tables: list[str]) -> dict[str, pl.DataFrame]:
+    """The validated rows of `tables` (and the parents their foreign keys need), in memory."""
+    if not snapshot.is_dir():
+        raise SnapshotError(f"{snapshot}: snapshot folder not found")
+    wanted = set(tables) | {fk.parent for t in tables for fk in TABLES[t].foreign_keys if fk.parent}
+    if any(fk.parent_by for t in tables for fk in TABLES[t].foreign_keys):
+        wanted |= {"contacts", "companies"}
+    kept: dict[str, pl.DataFrame] = {}
+    for name in INGEST_ORDER:
+        if name in wanted:
+            _, kept[name], _ = validate_snapshot_table(snapshot, name, kept)
+    return {name: kept[name] for name in tables}
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry read errors of the file system, never a snapshot that breaks the contract."""
+    try:
+        state.result()
+    except SnapshotError:
+        return False
+    except OSError:
+        return True
+    return False
+
+
+@task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def ingest_table(
+    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, parents: dict[str, pl.DataFrame]
+) -> tuple[TableManifest, pl.DataFrame]:
+    """Validate one table into `staged`; return its manifest and kept rows (parents of later tables)."""
+    manifest, kept, quarantine = validate_snapshot_table(snapshot, table_name, parents)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
     write_parquet(kept.with_columns(dated), staged / table_name / "part-0.parquet")
     write_parquet(quarantine.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
-    manifest.seconds = round(time.perf_counter() - started, 3)
-    _logger().info(
+    run_logger().info(
         "%s: read %d, kept %d, quarantined %d rows in %.1fs",
         table_name, manifest.rows_read, manifest.rows_kept, manifest.rows_quarantined, manifest.seconds,
     )
-    return manifest, kept.select(list(table.key)) if table_name in _PARENTS else kept.clear()
+    return manifest, kept.select(list(TABLES[table_name].key)) if table_name in _PARENTS else kept.clear()
 
 
 _PARENTS = {fk.parent for t in TABLES.values() for fk in t.foreign_keys if fk.parent} | {"contacts", "companies"}

@@ -28,7 +28,10 @@ def events(*rows: tuple, **properties: list) -> pl.LazyFrame:
             "occurred_at": [ts(r[2]) for r in rows],
             **properties,
         },
-        schema_overrides={"occurred_at": pl.Datetime("us", "UTC"), **{k: pl.String for k in properties}},
+        schema_overrides={
+            "portal_id": pl.Int64, "event_id": pl.String, "contact_id": pl.Int64, "event_type": pl.String,
+            "occurred_at": pl.Datetime("us", "UTC"), **{k: pl.String for k in properties},
+        },
     )
     return frame.lazy()
 

@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: demo test bench-ingest bench-scores soak clean
+.PHONY: demo test bench-scores soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -22,8 +22,8 @@ demo: .venv/.synced
 test: .venv/.synced
 	.venv/bin/pytest
 
-bench-ingest: .venv/.synced
-	.venv/bin/python -m benchmarks.ingest $(ARGS)
+bench-scores: .venv/.synced
+	.venv/bin/python -m benchmarks.scores $(ARGS)
 
 clean:
 	rm -rf data/demo data/lake data/warehouse.duckdb data/warehouse_store data/.warehouse.duckdb.lock

@@ -1,0 +1,65 @@
+"""Benchmark: score the three example definitions on 1M contacts / 50M events.
+
+Prints wall time, peak memory, events per second, and the ratio to a bare Polars scan of the
+event columns that scoring reads. Run with `make bench-scores` (ARGS="--contacts N --events-per-contact E").
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks.common import AS_OF, measured, snapshot
+
+SCORE = """
+def main(snapshot, as_of):
+    from datetime import date
+    from pathlib import Path
+    import polars as pl
+    from flows.config_files import load_definitions
+    from flows.compute import score_tables
+    from transforms.engagement_score import ScoreInputs
+    root = Path(snapshot)
+    scan = lambda t: pl.scan_parquet(root / t / "*.parquet")
+    inputs = ScoreInputs(*(scan(t) for t in ("events", "contacts", "companies", "associations", "list_memberships", "score_resets")))
+    definitions = load_definitions(Path("data/config/scores"))
+    started = time.perf_counter()
+    out = score_tables(definitions, inputs, date.fromisoformat(as_of))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": {k: v.height for k, v in out.items()}}
+"""
+
+SCAN = """
+def main(snapshot, columns):
+    from pathlib import Path
+    import polars as pl
+    started = time.perf_counter()
+    frame = pl.scan_parquet(Path(snapshot) / "events" / "*.parquet").select(columns.split(",")).collect()
+    return {"seconds": time.perf_counter() - started, "rows": frame.height}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--events-per-contact", type=float, default=50.0)
+    args = parser.parse_args()
+    snap = snapshot(args.contacts, args.events_per_contact)
+    from pathlib import Path
+
+    from flows.config_files import load_definitions
+
+    definitions = load_definitions(Path("data/config/scores"))
+    properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters})
+    columns = ["portal_id", "contact_id", "event_type", "occurred_at", *properties]
+    scan = measured(SCAN, str(snap), ",".join(columns))
+    score = measured(SCORE, str(snap), AS_OF.isoformat())
+    events = scan["rows"]
+    print(f"events: {events:,}  definitions: {len(definitions)}  columns read: {', '.join(columns)}")
+    print(f"bare scan of those columns: {scan['seconds']:.2f}s, peak {scan['peak_rss_mib']:.0f} MiB")
+    print(f"scoring: {score['seconds']:.2f}s, peak {score['peak_rss_mib']:.0f} MiB, {events / score['seconds']:,.0f} events/s")
+    print(f"rows out: {score['rows']}")
+    print(f"ratio scoring / bare scan: {score['seconds'] / scan['seconds']:.2f} (target <= 3); peak memory target < 8192 MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -144,7 +144,7 @@ def score(
 EXAMPLE_QUERIES = (
     ("Engagement score bands per definition", "sql/examples/score_bands.sql"),
     ("What 'test a record' shows for the top MQL contact", "sql/examples/top_contacts.sql"),
-    ("Quarantined rows and why", "sql/examples/quarantine_reasons.sql"),
+    ("Clients in the low index band with a cross-sell opportunity", "sql/examples/low_band_cross_sell.sql"),
 )
 
 

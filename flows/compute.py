@@ -12,12 +12,20 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
-from flows.config_files import load_definitions
+import transforms.partner_schemas  # noqa: F401
+from flows.config_files import load_catalog, load_definitions
 from flows.ingest import lake_table
 from flows.logs import run_logger
 from flows.paths import Paths
 from transforms.contract import INGEST_ORDER
+from transforms.client_base import active_subscriptions, associated_clients
+from transforms.clients_overview import clients_overview
 from transforms.engagement_score import ScoreInputs, evaluate_scores
+from transforms.fx import require_rates
+from transforms.index_catalog import IndexCatalog
+from transforms.opportunities import client_opportunities, opportunity_counts
+from transforms.platform_index import engagement_index, index_breakdown, tools_in_use, uncatalogued_tools
+from transforms.renewals import client_alerts, upcoming_renewals
 from transforms.output_schemas import OUTPUT_SCHEMAS, polars_schema
 from transforms.score_definition import ScoreDefinition
 
@@ -28,6 +36,7 @@ class Settings:
 
     config_dir: Path
     definitions: tuple[ScoreDefinition, ...]
+    catalog: IndexCatalog
 
     @property
     def active_definitions(self) -> list[ScoreDefinition]:
@@ -63,7 +72,7 @@ def load_settings(config_dir: Path) -> Settings:
     """Read and validate the config folder."""
     if not config_dir.is_dir():
         raise FileNotFoundError(f"config folder not found: {config_dir}")
-    return Settings(config_dir, tuple(load_definitions(config_dir / "scores")))
+    return Settings(config_dir, tuple(load_definitions(config_dir / "scores")), load_catalog(config_dir / "index_catalog.yaml"))
 
 
 def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date) -> dict[str, pl.DataFrame]:
@@ -81,11 +90,37 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
     }
 
 
+def partner_tables(inputs: DayInputs, catalog: IndexCatalog, as_of: date) -> dict[str, pl.DataFrame]:
+    """The partner dashboard tables at `as_of`: platform index, opportunities, renewals, alerts, clients."""
+    clients = associated_clients(inputs["clients"], as_of)
+    active = active_subscriptions(inputs["subscriptions"], as_of)
+    in_use = tools_in_use(inputs["tool_usage"], clients, catalog, as_of)
+    breakdown = index_breakdown(in_use, clients, catalog, as_of)
+    index = engagement_index(breakdown)
+    opportunities = client_opportunities(clients, active, breakdown, catalog, as_of)
+    renewals = upcoming_renewals(inputs["contract_changes"], clients, active, inputs["fx_rates"], as_of)
+    plans = {
+        "platform_engagement_index": index,
+        "platform_engagement_breakdown": breakdown,
+        "platform_uncatalogued_tools": uncatalogued_tools(in_use, catalog, as_of),
+        "client_opportunities": opportunities,
+        "client_base_opportunities": opportunity_counts(opportunities, index),
+        "upcoming_renewals": renewals,
+        "client_alerts": client_alerts(renewals, as_of),
+        "clients_overview": clients_overview(clients, active, index, renewals, inputs["fx_rates"], as_of),
+    }
+    frames = dict(zip(plans, pl.collect_all(list(plans.values()))))
+    for name in ("upcoming_renewals", "clients_overview"):
+        frames[name] = require_rates(frames[name], "currency", "as_of").drop("usd_per_unit")
+    return frames
+
+
 @task(name="compute-day", cache_policy=NO_CACHE)
 def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str, pl.DataFrame]:
     """Return every output table of the day `as_of`."""
     started = time.perf_counter()
     outputs = score_tables(settings.active_definitions, inputs.score_inputs(), as_of)
+    outputs |= partner_tables(inputs, settings.catalog, as_of)
     run_logger().info(
         "computed %s for %s in %.1fs", ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing", as_of, time.perf_counter() - started
     )

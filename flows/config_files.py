@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from transforms.index_catalog import CatalogError, IndexCatalog, parse_catalog
 from transforms.score_definition import DefinitionError, ScoreDefinition, parse_definition
 
 
@@ -44,3 +45,13 @@ def load_definitions(folder: Path) -> list[ScoreDefinition]:
         seen[definition.id] = path
         definitions.append(definition)
     return definitions
+
+
+def load_catalog(path: Path) -> IndexCatalog:
+    """The validated platform engagement index catalog."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: the index catalog is missing")
+    try:
+        return parse_catalog(read_yaml(path), str(path))
+    except CatalogError as exc:
+        raise ConfigError(str(exc)) from None

@@ -36,7 +36,9 @@ def _run_log(run_id: str, flow_name: str, as_of: date, snapshot_date: date, mani
         for m in manifests
     ]
     outputs = [{"step": "compute", "table_name": name, "rows_written": rows, "seconds": seconds} for name, rows in written.items()]
-    return pl.DataFrame(ingest + outputs, schema_overrides={"rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_quarantined": pl.Int64}).with_columns(
+    counts = {"step": pl.String, "table_name": pl.String, "rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_quarantined": pl.Int64,
+              "rows_written": pl.Int64, "seconds": pl.Float64}
+    return pl.from_dicts(ingest + outputs, schema=counts).with_columns(
         run_id=pl.lit(run_id), flow=pl.lit(flow_name), as_of=pl.lit(as_of), snapshot_date=pl.lit(snapshot_date), finished_at=pl.lit(now)
     )
 

@@ -240,6 +240,12 @@ def _company_lists(rng: np.random.Generator, companies: pl.DataFrame, as_of: dat
     return memberships, resets
 
 
+def _in_client_currency(usd: pl.Expr, clients: pl.DataFrame, owner: np.ndarray) -> pl.Expr:
+    """A US-dollar amount expressed in the owning client's currency, with 2 decimals."""
+    rate = clients["currency"].gather(owner).replace_strict({**USD_PER_UNIT, "USD": 1.0}, return_dtype=pl.Float64)
+    return (usd / pl.lit(rate)).round(2).cast(pl.Decimal(18, 2)).alias(usd.meta.output_name())
+
+
 def _partner_tables(rng: np.random.Generator, n_clients: int, as_of: date) -> dict[str, pl.DataFrame]:
     client_id = np.arange(5_000_001, 5_000_001 + n_clients, dtype=np.int64)
     country = _choice(rng, tuple(COUNTRIES), n_clients, (20, 10, 8, 6, 4, 4, 4, 3, 8, 6, 5, 3, 3, 2))
@@ -281,7 +287,7 @@ def _partner_tables(rng: np.random.Generator, n_clients: int, as_of: date) -> di
             "max_contacts": rng.choice([1000, 2000, 5000, 10_000, 50_000], size=n_subs),
             "email_limit": rng.choice([10_000, 50_000, 100_000, 500_000], size=n_subs),
         }
-    ).with_columns(pl.col("start_date", "end_date").cast(pl.Date), pl.col("mrr").cast(pl.Decimal(18, 2)))
+    ).with_columns(pl.col("start_date", "end_date").cast(pl.Date), _in_client_currency(pl.col("mrr"), clients, owner))
     # The subscriptions are unique per (client, product): keep the first of a repeated pair.
     subscriptions = subscriptions.unique(["client_id", "product"], keep="first", maintain_order=True)
 
@@ -314,7 +320,7 @@ def _partner_tables(rng: np.random.Generator, n_clients: int, as_of: date) -> di
             "closed_on": closed,
             "mrr": np.round(rng.lognormal(6.5, 1, size=n_deals), 2),
         }
-    ).with_columns(pl.col("closed_on").cast(pl.Date), pl.col("mrr").cast(pl.Decimal(18, 2)))
+    ).with_columns(pl.col("closed_on").cast(pl.Date), _in_client_currency(pl.col("mrr"), clients, deal_owner))
 
     n_changes_per = rng.integers(0, 3, size=n_clients)
     change_owner = np.repeat(np.arange(n_clients), n_changes_per)
@@ -351,6 +357,9 @@ def _partner_tables(rng: np.random.Generator, n_clients: int, as_of: date) -> di
             "current_mrr": [1000.0],
             "estimated_new_mrr": [1200.0],
         }
+    )
+    changes = changes.with_columns(
+        _in_client_currency(pl.col("current_mrr"), clients, change_owner), _in_client_currency(pl.col("estimated_new_mrr"), clients, change_owner)
     )
     changes = pl.concat([changes.with_columns(pl.col("renewal_start_date").cast(pl.Date)), planted], how="vertical_relaxed").with_columns(
         pl.col("accepted_at", "cancellation_requested_at").cast(pl.Datetime("us", "UTC")),

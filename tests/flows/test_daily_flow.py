@@ -100,8 +100,9 @@ def test_a_load_killed_mid_way_leaves_the_previous_day(tmp_path, point):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
     schemas = {"alpha": {"marker": pl.String}, "beta": {"marker": pl.String}}
     publish_day(paths, date(2026, 6, 30), {name: pl.DataFrame({"marker": ["old"]}) for name in schemas})
-    (paths.lake).mkdir(parents=True, exist_ok=True)
-    ensure_catalog(paths, schemas)
+    from flows.compute import day_table_schemas
+
+    ensure_catalog(paths, day_table_schemas() | schemas)
     ready = tmp_path / "ready"
     proc = subprocess.Popen([sys.executable, "-c", KILLER, str(paths.warehouse), point, str(ready)])
     deadline = time.monotonic() + 60
@@ -116,3 +117,33 @@ def test_a_load_killed_mid_way_leaves_the_previous_day(tmp_path, point):
     publish_day(paths, date(2026, 6, 30), {name: pl.DataFrame({"marker": ["new"]}) for name in schemas})
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         assert con.sql("select marker from alpha").fetchall() == [("new",)]
+
+
+def test_the_daily_flow_fills_every_table(loaded):
+    from flows.compute import day_table_schemas
+
+    with connect_read_only(Paths.of(loaded)) as con:
+        for table in day_table_schemas():
+            rows = con.sql(f"select count(*) from {table} where as_of = ?", params=[SNAPSHOT_DAY]).fetchall()[0][0]
+            assert rows > 0, table
+        for view in ("client_engagement", "renewal_search"):
+            assert con.sql(f"select count(*) from {view}").fetchall()[0][0] > 0, view
+
+
+def test_a_30_day_backfill_moves_the_planted_renewal_on_the_right_day(small_snapshot, tmp_path):
+    from flows.daily import backfill_flow
+    from flows.generate import PLANTED_CHANGE_ID, PLANTED_RENEWAL_LEAD_DAYS
+
+    first = SNAPSHOT_DAY - timedelta(days=29)
+    backfill_flow(str(small_snapshot), first, SNAPSHOT_DAY, str(tmp_path / "warehouse.duckdb"))
+    start = SNAPSHOT_DAY + timedelta(days=PLANTED_RENEWAL_LEAD_DAYS)
+    with connect_read_only(Paths.of(tmp_path / "warehouse.duckdb")) as con:
+        rows = con.sql(
+            "select as_of, status, days_to_deadline from upcoming_renewals where change_id = ? order by as_of", params=[PLANTED_CHANGE_ID]
+        ).fetchall()
+        days = con.sql("select count(distinct as_of) from engagement_scores").fetchall()[0][0]
+    assert days == 30
+    assert [r[0] for r in rows] == [first + timedelta(days=i) for i in range(30)]
+    for as_of, status, days_to_deadline in rows:
+        assert status == ("renewed" if as_of >= start - timedelta(days=44) else "pending"), as_of
+        assert days_to_deadline == (start - timedelta(days=45) - as_of).days

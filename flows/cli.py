@@ -92,12 +92,13 @@ def backfill(
     date_to: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
     config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+    every: Annotated[int, typer.Option(min=1, help="compute every N-th day (the last day always)")] = 1,
 ) -> None:
     """Run the backfill flow over a range of days."""
     from flows.daily import backfill_flow
 
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
-    summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config)))
+    summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config), every))
     typer.echo(f"loaded {len(summary['days'])} days ({first} .. {last}) into {summary['warehouse']}")
 
 
@@ -139,6 +140,90 @@ def score(
             typer.echo(f"\nrecord {explain}: score {record['score'][0]}, band {record['band'][0]}")
             with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
                 typer.echo(str(rows.select("portal_id", "group_name", "rule_index", "value", "component", "events", "points")))
+
+
+points_app = typer.Typer(no_args_is_help=True, help="Partner points: the calculator and the tier progress chart.")
+app.add_typer(points_app, name="points")
+
+
+def _rates_and_markets(warehouse: Path, snapshot: Optional[Path]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """fx_rates and markets: from a snapshot folder when given, else the latest snapshot in the warehouse's lake."""
+    from flows.ingest import lake_table, read_snapshot
+
+    if snapshot is not None:
+        tables = read_snapshot(snapshot, ["fx_rates", "markets"])
+        return tables["fx_rates"].lazy(), tables["markets"].lazy()
+    lake = Paths.of(warehouse).lake / "fx_rates"
+    dates = sorted(p.name.removeprefix("snapshot_date=") for p in lake.glob("snapshot_date=*")) if lake.exists() else []
+    if not dates:
+        raise FileNotFoundError(f"no snapshot in {lake.parent}: run the daily flow first or pass --snapshot")
+    day = date.fromisoformat(dates[-1])
+    paths = Paths.of(warehouse)
+    return lake_table(paths, "fx_rates", day), lake_table(paths, "markets", day)
+
+
+@points_app.command("calc")
+def points_calc(
+    currency: Annotated[str, typer.Option(help="the client's currency (ISO 4217)")],
+    country: Annotated[str, typer.Option(help="the client's country (ISO 3166-1 alpha-2): decides the market")],
+    sold_type: Annotated[str, typer.Option("--sold-type", help="sourced or assisted")],
+    amount: Annotated[Optional[float], typer.Option(help="monthly recurring revenue sold, in the client's currency")] = None,
+    points: Annotated[Optional[float], typer.Option(help="points to convert with --to-currency")] = None,
+    manage: Annotated[bool, typer.Option("--manage/--no-manage", help="you will also manage the client")] = False,
+    other_partners: Annotated[int, typer.Option(min=0, help="how many other partners will manage it")] = 0,
+    to_currency: Annotated[bool, typer.Option("--to-currency", help="currency mode: --points to the amounts that earn them")] = False,
+    to_points: Annotated[bool, typer.Option("--to-points", help="currency mode: --amount to sold and managed points")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="rates and program of this day (default today)")] = None,
+    warehouse: Annotated[Path, typer.Option(help="warehouse whose lake holds fx_rates and markets")] = DEFAULT_WAREHOUSE,
+    snapshot: Annotated[Optional[Path], typer.Option(help="read fx_rates and markets from this snapshot instead")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml)")] = DEFAULT_CONFIG,
+) -> None:
+    """The points calculator: the same rates, multipliers, FX and rounding as the pipeline."""
+    from datetime import datetime, timezone
+
+    from flows.config_files import ConfigError, load_program
+    from flows.ingest import SnapshotError
+    from transforms.points_calculator import terms, to_currency as amounts_for, to_points as points_for
+
+    if sold_type not in ("sourced", "assisted"):
+        raise typer.BadParameter("sourced or assisted", param_hint="--sold-type")
+    if to_currency == (points is None) or (not to_currency and amount is None) or (to_currency and to_points):
+        raise typer.BadParameter("give --amount (optionally with --to-points), or --to-currency with --points")
+    day = _date(as_of, "--as-of") if as_of else datetime.now(timezone.utc).date()
+    try:
+        program = load_program(config / "partner_program.yaml")
+        fx_rates, markets = _rates_and_markets(warehouse, snapshot)
+        t = terms(currency, country, sold_type, manage, other_partners, day, program, markets, fx_rates)
+    except (ConfigError, SnapshotError, FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+    split = f", split over {t.managing_partners} partner(s)" if t.managing_partners else ""
+    typer.echo(f"{t.country}: {t.market_type} market, multiplier {t.multiplier:g}; 1 {t.currency} = {t.usd_per_unit:.6g} USD on or before {day}")
+    if to_currency:
+        a = amounts_for(points, t)
+        typer.echo(f"{a.points:,.2f} sold points ({sold_type}, {t.sold_rate:g} per US$100) = {a.sold_amount:,.2f} {t.currency} MRR")
+        if a.managed_amount is not None:
+            typer.echo(f"{a.points:,.2f} managed points ({t.managed_rate:g} per US$100{split}) = {a.managed_amount:,.2f} {t.currency} MRR")
+        return
+    q = points_for(amount, t)
+    typer.echo(f"{q.amount:,.2f} {t.currency} MRR = {q.usd_amount:,.2f} USD")
+    typer.echo(f"sold points:    {q.sold_points:>12,.2f}  ({sold_type}, {t.sold_rate:g} per US$100 x {t.multiplier:g})")
+    typer.echo(f"managed points: {q.managed_points:>12,.2f}  ({t.managed_rate:g} per US$100 x {t.multiplier:g}{split})")
+    typer.echo(f"total points:   {q.total_points:>12,.2f}")
+
+
+@points_app.command("chart")
+def points_chart(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    out: Annotated[Optional[Path], typer.Option(help="PNG file (default: reports/tier_progress.png beside the warehouse)")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml)")] = DEFAULT_CONFIG,
+) -> None:
+    """Draw tier progress over time (total, sold, managed points against the tier thresholds)."""
+    from flows.charts import tier_progress
+    from flows.config_files import load_program
+
+    paths = Paths.of(warehouse)
+    written = tier_progress(paths, load_program(config / "partner_program.yaml"), out or paths.reports / "tier_progress.png")
+    typer.echo(f"wrote {written}" if written else "no partner_tier rows in the warehouse yet")
 
 
 EXAMPLE_QUERIES = (

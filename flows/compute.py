@@ -13,7 +13,8 @@ from prefect.cache_policies import NO_CACHE
 
 import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
 import transforms.partner_schemas  # noqa: F401
-from flows.config_files import load_catalog, load_definitions
+import transforms.points_schemas  # noqa: F401
+from flows.config_files import load_catalog, load_definitions, load_program
 from flows.ingest import lake_table
 from flows.logs import run_logger
 from flows.paths import Paths
@@ -24,6 +25,8 @@ from transforms.engagement_score import ScoreInputs, evaluate_scores
 from transforms.fx import require_rates
 from transforms.index_catalog import IndexCatalog
 from transforms.opportunities import client_opportunities, opportunity_counts
+from transforms.partner_points import deal_points, managed_points, partner_tier, points_by_client
+from transforms.partner_program import Program
 from transforms.platform_index import engagement_index, index_breakdown, tools_in_use, uncatalogued_tools
 from transforms.renewals import client_alerts, upcoming_renewals
 from transforms.output_schemas import OUTPUT_SCHEMAS, polars_schema
@@ -37,6 +40,7 @@ class Settings:
     config_dir: Path
     definitions: tuple[ScoreDefinition, ...]
     catalog: IndexCatalog
+    program: Program
 
     @property
     def active_definitions(self) -> list[ScoreDefinition]:
@@ -53,6 +57,10 @@ class DayInputs:
     @classmethod
     def from_lake(cls, paths: Paths, snapshot_date: date) -> DayInputs:
         return cls({name: lake_table(paths, name, snapshot_date) for name in INGEST_ORDER})
+
+    def in_memory(self, keep_lazy: tuple[str, ...] = ("events",)) -> DayInputs:
+        """The same tables with all but `keep_lazy` read once into memory, for runs over many days."""
+        return DayInputs({name: frame if name in keep_lazy else frame.collect().lazy() for name, frame in self.tables.items()})
 
     def __getitem__(self, name: str) -> pl.LazyFrame:
         return self.tables[name]
@@ -72,7 +80,12 @@ def load_settings(config_dir: Path) -> Settings:
     """Read and validate the config folder."""
     if not config_dir.is_dir():
         raise FileNotFoundError(f"config folder not found: {config_dir}")
-    return Settings(config_dir, tuple(load_definitions(config_dir / "scores")), load_catalog(config_dir / "index_catalog.yaml"))
+    return Settings(
+        config_dir,
+        tuple(load_definitions(config_dir / "scores")),
+        load_catalog(config_dir / "index_catalog.yaml"),
+        load_program(config_dir / "partner_program.yaml"),
+    )
 
 
 def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date) -> dict[str, pl.DataFrame]:
@@ -90,8 +103,18 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
     }
 
 
-def partner_tables(inputs: DayInputs, catalog: IndexCatalog, as_of: date) -> dict[str, pl.DataFrame]:
-    """The partner dashboard tables at `as_of`: platform index, opportunities, renewals, alerts, clients."""
+# Frames that convert to USD: the date their rate is taken on, and the helper columns dropped after the check.
+RATE_CHECKS = {
+    "upcoming_renewals": ("as_of", ["usd_per_unit"]),
+    "clients_overview": ("as_of", ["usd_per_unit"]),
+    "partner_points_history": ("closed_on", ["currency", "usd_per_unit"]),
+    "managed": ("fx_date", []),
+}
+
+
+def partner_tables(inputs: DayInputs, catalog: IndexCatalog, program: Program, as_of: date) -> dict[str, pl.DataFrame]:
+    """The partner dashboard tables at `as_of`: platform index, opportunities, renewals, alerts, clients,
+    points and tier."""
     clients = associated_clients(inputs["clients"], as_of)
     active = active_subscriptions(inputs["subscriptions"], as_of)
     in_use = tools_in_use(inputs["tool_usage"], clients, catalog, as_of)
@@ -99,6 +122,9 @@ def partner_tables(inputs: DayInputs, catalog: IndexCatalog, as_of: date) -> dic
     index = engagement_index(breakdown)
     opportunities = client_opportunities(clients, active, breakdown, catalog, as_of)
     renewals = upcoming_renewals(inputs["contract_changes"], clients, active, inputs["fx_rates"], as_of)
+    history = deal_points(inputs["deals"], clients, inputs["markets"], inputs["fx_rates"], program, as_of)
+    managed = managed_points(clients, active, inputs["markets"], inputs["fx_rates"], program, as_of)
+    by_client = points_by_client(clients, inputs["markets"], history, managed, as_of)
     plans = {
         "platform_engagement_index": index,
         "platform_engagement_breakdown": breakdown,
@@ -108,11 +134,15 @@ def partner_tables(inputs: DayInputs, catalog: IndexCatalog, as_of: date) -> dic
         "upcoming_renewals": renewals,
         "client_alerts": client_alerts(renewals, as_of),
         "clients_overview": clients_overview(clients, active, index, renewals, inputs["fx_rates"], as_of),
+        "partner_points_history": history,
+        "partner_points_by_client": by_client,
+        "partner_tier": partner_tier(by_client, history, index, program, as_of),
     }
-    frames = dict(zip(plans, pl.collect_all(list(plans.values()))))
-    for name in ("upcoming_renewals", "clients_overview"):
-        frames[name] = require_rates(frames[name], "currency", "as_of").drop("usd_per_unit")
-    return frames
+    frames = dict(zip([*plans, "managed"], pl.collect_all([*plans.values(), managed])))
+    # Every amount converted to USD needs a rate: a missing one stops the day, naming currency and date.
+    for name, (on, _) in RATE_CHECKS.items():
+        require_rates(frames[name], "currency", on)
+    return {name: frames[name].drop(RATE_CHECKS.get(name, (None, []))[1]) for name in plans}
 
 
 @task(name="compute-day", cache_policy=NO_CACHE)
@@ -120,7 +150,7 @@ def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str,
     """Return every output table of the day `as_of`."""
     started = time.perf_counter()
     outputs = score_tables(settings.active_definitions, inputs.score_inputs(), as_of)
-    outputs |= partner_tables(inputs, settings.catalog, as_of)
+    outputs |= partner_tables(inputs, settings.catalog, settings.program, as_of)
     run_logger().info(
         "computed %s for %s in %.1fs", ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing", as_of, time.perf_counter() - started
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from transforms.index_catalog import CatalogError, IndexCatalog, parse_catalog
+from transforms.partner_program import Program, ProgramError, parse_program
 from transforms.score_definition import DefinitionError, ScoreDefinition, parse_definition
 
 
@@ -54,4 +55,14 @@ def load_catalog(path: Path) -> IndexCatalog:
     try:
         return parse_catalog(read_yaml(path), str(path))
     except CatalogError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def load_program(path: Path) -> Program:
+    """The validated, versioned partner program."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: the partner program file is missing")
+    try:
+        return parse_program(read_yaml(path), str(path))
+    except ProgramError as exc:
         raise ConfigError(str(exc)) from None

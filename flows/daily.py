@@ -13,6 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as prefect_flow_run
 
+from flows.charts import tier_progress
 from flows.compute import DayInputs, compute_day, day_table_schemas, load_settings
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
@@ -51,6 +52,7 @@ def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: d
         manifests = ingest_snapshot(snapshot, snapshot_date, paths)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), snapshot, time.perf_counter() - started)
         inputs = DayInputs.from_lake(paths, snapshot_date)
+        inputs = inputs.in_memory() if len(days) > 1 else inputs
         written: dict[date, dict[str, int]] = {}
         for i, as_of in enumerate(days, start=1):
             day_started = time.perf_counter()
@@ -63,6 +65,8 @@ def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: d
             logger.info("day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds)
         rebuilt = ensure_catalog(paths, day_table_schemas())
         logger.info("warehouse %s ready (catalog %s)", paths.warehouse, "rebuilt" if rebuilt else "unchanged")
+        chart = tier_progress(paths, settings.program, paths.reports / "tier_progress.png")
+        logger.info("tier progress chart: %s", chart)
     return {
         "warehouse": str(paths.warehouse),
         "snapshot_date": snapshot_date.isoformat(),
@@ -91,10 +95,14 @@ def daily_flow(
 
 @flow(name="engage-backfill")
 def backfill_flow(
-    snapshot: str, date_from: date, date_to: date, warehouse: str = str(DEFAULT_WAREHOUSE), config: str = str(DEFAULT_CONFIG)
+    snapshot: str, date_from: date, date_to: date, warehouse: str = str(DEFAULT_WAREHOUSE), config: str = str(DEFAULT_CONFIG), every: int = 1
 ) -> dict[str, object]:
-    """Ingest the snapshot once (dated `date_to`) and load every day of [date_from, date_to] as it stood that day."""
+    """Ingest the snapshot once (dated `date_to`) and load every `every`-th day of [date_from, date_to] (the
+    last day always included), each as it stood that day."""
     if date_from > date_to:
         raise ValueError(f"backfill range is empty: {date_from} > {date_to}")
-    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    if every < 1:
+        raise ValueError(f"every must be 1 or more days, not {every}")
+    span = (date_to - date_from).days
+    days = sorted({date_from + timedelta(days=i) for i in range(0, span + 1, every)} | {date_to})
     return _run_days("backfill", Path(snapshot), days, date_to, Paths.of(warehouse), Path(config))

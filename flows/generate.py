@@ -310,7 +310,9 @@ def _partner_tables(rng: np.random.Generator, n_clients: int, as_of: date) -> di
     n_deals_per = rng.integers(0, 5, size=n_clients)
     deal_owner = np.repeat(np.arange(n_clients), n_deals_per)
     n_deals = deal_owner.size
-    closed = np.maximum(since[deal_owner], np.datetime64(as_of) - rng.integers(0, 720, size=n_deals).astype("timedelta64[D]"))
+    # A growing partner business: more deals closed in recent months than two years ago.
+    age_days = (720 * rng.random(n_deals) ** 1.5).astype(np.int64)
+    closed = np.maximum(since[deal_owner], np.datetime64(as_of) - age_days.astype("timedelta64[D]"))
     deals = pl.DataFrame(
         {
             "deal_id": _ids("deal", n_deals),

@@ -53,5 +53,9 @@ class Paths:
         return self.store / "day=_schema"
 
     @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
     def run_log(self) -> Path:
         return self.store / "run_log"

@@ -54,11 +54,9 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def publish(staged: Path, link: Path, keep_previous: int = 1) -> None:
-    """Make `link` point at `staged` atomically; keep the version just replaced for readers mid-query."""
-    for path in staged.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
+    """Make `link` point at `staged` atomically; keep the version just replaced for readers mid-query.
+
+    The files in `staged` are already synced (`write_parquet`); its folder entries are synced here."""
     _fsync_dir(staged)
     previous = link.resolve() if link.is_symlink() else None
     tmp_link = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")

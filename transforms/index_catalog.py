@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from transforms.config_errors import error_lines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from transforms.contract import PRODUCTS
@@ -75,8 +76,4 @@ def parse_catalog(data: Any, source: str) -> IndexCatalog:
     try:
         return IndexCatalog.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in err["loc"]).replace(".[", "[") or "(top)"
-            lines.append(f"{source}: {path}: {err['msg'].removeprefix('Value error, ')}")
-        raise CatalogError("\n".join(lines)) from None
+        raise CatalogError(error_lines(exc, source)) from None

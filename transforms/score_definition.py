@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
+from transforms.config_errors import error_lines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Operator = Literal[
@@ -183,16 +184,6 @@ class ScoreDefinition(_Strict):
         return group.decay or self.decay
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part not in ("function-after", "function-before", "int", "dict[str,int]", "str", "float") and not str(part).startswith("function"):
-            path += f".{part}" if path else str(part)
-    return path or "(top)"
-
-
 def parse_definition(data: Any, source: str) -> ScoreDefinition:
     """Return the validated definition in `data`; errors name `source`, the path and the reason."""
     if not isinstance(data, dict):
@@ -200,5 +191,4 @@ def parse_definition(data: Any, source: str) -> ScoreDefinition:
     try:
         return ScoreDefinition.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{source}: {_location(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()]
-        raise DefinitionError("\n".join(lines)) from None
+        raise DefinitionError(error_lines(exc, source)) from None

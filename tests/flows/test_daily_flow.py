@@ -147,3 +147,30 @@ def test_a_30_day_backfill_moves_the_planted_renewal_on_the_right_day(small_snap
     for as_of, status, days_to_deadline in rows:
         assert status == ("renewed" if as_of >= start - timedelta(days=44) else "pending"), as_of
         assert days_to_deadline == (start - timedelta(days=45) - as_of).days
+
+
+def test_a_12_month_backfill_shows_points_expiring_the_tier_moving_and_draws_the_chart(small_snapshot, tmp_path):
+    import shutil
+
+    import yaml
+
+    from flows.daily import backfill_flow
+    from flows.paths import DEFAULT_CONFIG
+
+    config = tmp_path / "config"
+    (config / "scores").mkdir(parents=True)  # partner marts only: scores are tested above
+    shutil.copy(DEFAULT_CONFIG / "index_catalog.yaml", config)
+    program = yaml.safe_load((DEFAULT_CONFIG / "partner_program.yaml").read_text())
+    program["versions"][0]["tiers"] = [{"name": f"t{n}", "min_total": 250 * n, "min_sourced": 0} for n in range(1, 21)]
+    (config / "partner_program.yaml").write_text(yaml.safe_dump(program))
+    warehouse = tmp_path / "warehouse.duckdb"
+    backfill_flow(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=364), SNAPSHOT_DAY, str(warehouse), str(config), every=7)
+    with connect_read_only(Paths.of(warehouse)) as con:
+        tiers = con.sql("select as_of, tier, total_points, expiring_soon from partner_tier order by as_of").fetchall()
+        expired = con.sql("select as_of, sum(expired_points) from partner_points_by_client group by as_of order by as_of").fetchall()
+    assert len(tiers) == 53 and tiers[-1][0] == SNAPSHOT_DAY
+    assert len({t[1] for t in tiers}) >= 2, "the tier never moved"
+    assert expired[-1][1] > expired[0][1], "no points expired over the year"
+    assert any(t[3] > 0 for t in tiers)
+    chart = Paths.of(warehouse).reports / "tier_progress.png"
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 10_000

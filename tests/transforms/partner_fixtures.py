@@ -43,7 +43,10 @@ def usage(*rows: tuple) -> pl.LazyFrame:
 def subscriptions(*rows: dict) -> pl.LazyFrame:
     base = {"edition": "professional", "mrr": "100.00", "start_date": date(2025, 1, 1), "end_date": None, "billing_frequency": "monthly",
             "term_months": 12, "max_contacts": 1000, "email_limit": 10000}
-    frame = pl.DataFrame([{**base, "subscription_id": f"s{i}", **r} for i, r in enumerate(rows)], schema_overrides={"end_date": pl.Date})
+    schema = {"subscription_id": pl.String, "client_id": pl.Int64, "product": pl.String, "edition": pl.String, "mrr": pl.String,
+              "start_date": pl.Date, "end_date": pl.Date, "billing_frequency": pl.String, "term_months": pl.Int64,
+              "max_contacts": pl.Int64, "email_limit": pl.Int64}
+    frame = pl.DataFrame([{**base, "subscription_id": f"s{i}", **r} for i, r in enumerate(rows)], schema=schema)
     return frame.with_columns(pl.col("mrr").cast(pl.Decimal(18, 2))).lazy()
 
 

@@ -1,0 +1,52 @@
+"""Charts drawn from the warehouse (read-only), written as PNG files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on servers and workers
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+
+from flows.paths import Paths  # noqa: E402
+from flows.warehouse import connect_read_only  # noqa: E402
+from transforms.partner_program import Program  # noqa: E402
+
+
+def tier_progress(paths: Paths, program: Program, out: Path) -> Path | None:
+    """Total, sold and managed points per day against each tier's threshold; None when no day is stored."""
+    with connect_read_only(paths) as con:
+        tiers = con.sql(
+            "select as_of, total_points, sold_points, sourced_points, managed_points, tier from partner_tier order by as_of"
+        ).pl()
+    if tiers.is_empty():
+        return None
+    days = tiers["as_of"].to_list()
+    figure, axis = plt.subplots(figsize=(11, 5.5), dpi=110)
+    for column, label, style in (("total_points", "total", "-"), ("sold_points", "sold (active)", "--"), ("managed_points", "managed", ":")):
+        axis.plot(days, tiers[column].to_list(), style, linewidth=2, label=label)
+    names = [t.name for t in program.versions[-1].tiers]
+    shown_max = tiers["total_points"].max() or 0
+    for name in names:
+        thresholds = [next((t.min_total for t in program.version_on(d).tiers if t.name == name), None) for d in days]
+        if min(t for t in thresholds if t is not None) <= shown_max * 1.6:
+            axis.step(days, thresholds, where="post", color="grey", linewidth=1, alpha=0.7)
+            axis.annotate(f"{name} ({thresholds[-1]:,.0f})", (days[-1], thresholds[-1]), textcoords="offset points", xytext=(-4, 4), ha="right", fontsize=8, color="dimgrey")
+    current = tiers["tier"][-1] or "none"
+    axis.set_title(f"Partner tier progress: {len(days)} days, tier on {days[-1]}: {current}")
+    axis.set_ylabel("points")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper left")
+    figure.autofmt_xdate()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out)
+    plt.close(figure)
+    return out
+
+
+def tier_frame(paths: Paths) -> pl.DataFrame:
+    """partner_tier, every stored day."""
+    with connect_read_only(paths) as con:
+        return con.sql("select * from partner_tier order by as_of").pl()

@@ -1,0 +1,24 @@
+"""Validation errors of config files as lines naming the file, the path inside it and the reason."""
+
+from typing import Any
+
+from pydantic import ValidationError
+
+# Parts of a pydantic error location that name its own machinery, not the file's keys.
+_INTERNAL = ("function-", "int", "float", "str", "bool", "dict[", "list[", "literal[", "union[", "nullable[")
+
+
+def location(loc: tuple[Any, ...]) -> str:
+    """`groups[0].rules[1].limit_to` for the location ('groups', 0, 'rules', 1, 'limit_to')."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith(_INTERNAL):
+            path += f".{part}" if path else str(part)
+    return path or "(top)"
+
+
+def error_lines(exc: ValidationError, source: str) -> str:
+    """One line per error: `<source>: <path>: <reason>`."""
+    return "\n".join(f"{source}: {location(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors())

@@ -102,6 +102,28 @@ def backfill(
     typer.echo(f"loaded {len(summary['days'])} days ({first} .. {last}) into {summary['warehouse']}")
 
 
+def _preview(definition, snapshot: Path, day: date) -> dict[str, pl.DataFrame]:
+    """Score one definition on a snapshot validated in memory; nothing is written to the warehouse."""
+    from flows.compute import score_tables
+    from flows.ingest import read_snapshot
+    from transforms.engagement_score import ScoreInputs
+    from transforms.output_schemas import validate_output
+
+    tables = read_snapshot(snapshot, ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"])
+    outputs = score_tables([definition], ScoreInputs(**{k: v.lazy() for k, v in tables.items()}), day)
+    return {name: validate_output(name, frame) for name, frame in outputs.items()}
+
+
+def _print_breakdown(outputs: dict[str, pl.DataFrame], records: pl.DataFrame) -> None:
+    for record in records.iter_rows(named=True):
+        rows = outputs["engagement_score_breakdown"].filter(
+            (pl.col("portal_id") == record["portal_id"]) & (pl.col("record_id") == record["record_id"])
+        )
+        typer.echo(f"\nrecord {record['record_id']} (portal {record['portal_id']}): score {record['score']}, band {record['band']}")
+        with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+            typer.echo(str(rows.select("group_name", "rule_index", "value", "component", "events", "points")))
+
+
 @app.command()
 def score(
     definition: Annotated[Path, typer.Option(help="score definition file (any status, drafts included)")],
@@ -111,35 +133,123 @@ def score(
     explain: Annotated[Optional[int], typer.Option(help="print the breakdown of this record id")] = None,
 ) -> None:
     """Preview one definition on a snapshot without the warehouse: scores, histogram, breakdown."""
-    from flows.compute import score_tables
     from flows.config_files import ConfigError, load_definition
-    from flows.ingest import SnapshotError, read_snapshot
+    from flows.ingest import SnapshotError
     from flows.storage import write_parquet
     from flows.text_charts import histogram
-    from transforms.engagement_score import ScoreInputs
-    from transforms.output_schemas import validate_output
 
     _setup_logging()
     day = _date(as_of, "--as-of")
     try:
         parsed = load_definition(definition)
-        tables = read_snapshot(snapshot, ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"])
-        outputs = score_tables([parsed], ScoreInputs(**{k: v.lazy() for k, v in tables.items()}), day)
-        scores = validate_output("engagement_scores", outputs["engagement_scores"])
+        outputs = _preview(parsed, snapshot, day)
     except (ConfigError, SnapshotError, ValueError) as exc:
         _fail(exc)
+    scores = outputs["engagement_scores"]
     write_parquet(scores, out)
     typer.echo(f"{parsed.id} ({parsed.status}) at {day}: {scores.height} records scored -> {out}")
     typer.echo(histogram(outputs["engagement_score_distribution"]))
     if explain is not None:
-        rows = outputs["engagement_score_breakdown"].filter(pl.col("record_id") == explain)
         record = scores.filter(pl.col("record_id") == explain)
         if record.is_empty():
             typer.echo(f"record {explain} is not in scope of {parsed.id}")
-        else:
-            typer.echo(f"\nrecord {explain}: score {record['score'][0]}, band {record['band'][0]}")
-            with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
-                typer.echo(str(rows.select("portal_id", "group_name", "rule_index", "value", "component", "events", "points")))
+        _print_breakdown(outputs, record)
+
+
+scores_app = typer.Typer(no_args_is_help=True, help="Manage score definitions: list, preview, delete.")
+app.add_typer(scores_app, name="scores")
+
+
+@scores_app.command("list")
+def scores_list(
+    search: Annotated[Optional[str], typer.Option(help="text in the id or name (case-insensitive)")] = None,
+    status: Annotated[Optional[str], typer.Option(help="active, inactive, draft or deleted (default: all but deleted)")] = None,
+    changed_since: Annotated[Optional[str], typer.Option("--changed-since", help="last changed on or after this day")] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+) -> None:
+    """The score definitions registry, searchable and filterable."""
+    from flows.warehouse import connect_read_only
+
+    clauses, params = [], []
+    if search:
+        clauses.append("(score_id ilike ? or name ilike ?)")
+        params += [f"%{search}%"] * 2
+    clauses.append("status = ?" if status else "status != 'deleted'")
+    params += [status] if status else []
+    if changed_since:
+        clauses.append("last_changed >= ?")
+        params.append(_date(changed_since, "--changed-since"))
+    query = (
+        "select score_id, name, object_type, status, score_limit, threshold_medium, threshold_high, groups, rules, "
+        "content_hash, first_seen, last_changed, last_computed, file from score_definitions where "
+        + " and ".join(clauses) + " order by score_id"
+    )
+    paths = Paths.of(warehouse)
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
+    with connect_read_only(paths) as con:
+        rows = con.sql(query, params=params).pl()
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True):
+        typer.echo(str(rows) if rows.height else "no score definitions match")
+
+
+@scores_app.command("preview")
+def scores_preview(
+    score_id: Annotated[str, typer.Argument(help="the definition's id")],
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the day to score, YYYY-MM-DD")],
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Review a definition (a draft before activating it): distribution, band counts, the three highest
+    and three lowest records with their breakdowns. Nothing is written."""
+    from flows.config_files import ConfigError, load_definition_files
+    from flows.ingest import SnapshotError
+    from flows.text_charts import histogram
+
+    _setup_logging()
+    day = _date(as_of, "--as-of")
+    try:
+        found = [item for item in load_definition_files(config / "scores") if item.definition.id == score_id]
+        if not found:
+            raise ConfigError(f"{config / 'scores'}: no definition with id {score_id!r}")
+        definition = found[0].definition
+        outputs = _preview(definition, snapshot, day)
+    except (ConfigError, SnapshotError, ValueError) as exc:
+        _fail(exc)
+    scores = outputs["engagement_scores"].sort("score", "portal_id", "record_id")
+    typer.echo(f"{definition.id} ({definition.status}) at {day}: {scores.height} records")
+    typer.echo(histogram(outputs["engagement_score_distribution"]))
+    typer.echo("\nhighest:")
+    _print_breakdown(outputs, scores.reverse().head(3))
+    typer.echo("\nlowest:")
+    _print_breakdown(outputs, scores.head(3))
+
+
+@scores_app.command("delete")
+def scores_delete(
+    score_id: Annotated[str, typer.Argument(help="the definition's id")],
+    drop_values: Annotated[bool, typer.Option("--drop-values", help="also remove its stored scores and breakdown")] = False,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Remove a definition from the registry (its file moves to scores/.deleted/); with --drop-values
+    its stored values go too, else they stay, marked as belonging to a deleted score."""
+    from datetime import datetime, timezone
+
+    from flows.compute import day_table_schemas
+    from flows.registry import delete_definition
+    from flows.storage import exclusive_lock
+    from flows.warehouse import ensure_catalog
+
+    _setup_logging()
+    paths = Paths.of(warehouse)
+    try:
+        with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
+            moved = delete_definition(paths, config / "scores", score_id, datetime.now(timezone.utc).date(), drop_values)
+            ensure_catalog(paths, day_table_schemas())
+    except KeyError as exc:
+        _fail(ValueError(exc.args[0]))
+    typer.echo(f"deleted {score_id}" + (f"; its file moved to {moved}" if moved else "") + ("; its values were dropped" if drop_values else "; its values stay"))
 
 
 points_app = typer.Typer(no_args_is_help=True, help="Partner points: the calculator and the tier progress chart.")

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
 import transforms.partner_schemas  # noqa: F401
 import transforms.points_schemas  # noqa: F401
-from flows.config_files import load_catalog, load_definitions, load_program
+from flows.config_files import load_catalog, load_definition_files, load_program
 from flows.ingest import lake_table
 from flows.logs import run_logger
 from flows.paths import Paths
@@ -31,6 +31,7 @@ from transforms.platform_index import engagement_index, index_breakdown, tools_i
 from transforms.renewals import client_alerts, upcoming_renewals
 from transforms.output_schemas import OUTPUT_SCHEMAS, polars_schema
 from transforms.score_definition import ScoreDefinition
+from transforms.score_registry import Loaded
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,13 @@ class Settings:
     """Everything read from the config folder, validated."""
 
     config_dir: Path
-    definitions: tuple[ScoreDefinition, ...]
+    loaded: tuple[Loaded, ...]
     catalog: IndexCatalog
     program: Program
+
+    @property
+    def definitions(self) -> list[ScoreDefinition]:
+        return [item.definition for item in self.loaded]
 
     @property
     def active_definitions(self) -> list[ScoreDefinition]:
@@ -82,7 +87,7 @@ def load_settings(config_dir: Path) -> Settings:
         raise FileNotFoundError(f"config folder not found: {config_dir}")
     return Settings(
         config_dir,
-        tuple(load_definitions(config_dir / "scores")),
+        tuple(load_definition_files(config_dir / "scores")),
         load_catalog(config_dir / "index_catalog.yaml"),
         load_program(config_dir / "partner_program.yaml"),
     )

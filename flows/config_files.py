@@ -9,6 +9,7 @@ import yaml
 from transforms.index_catalog import CatalogError, IndexCatalog, parse_catalog
 from transforms.partner_program import Program, ProgramError, parse_program
 from transforms.score_definition import DefinitionError, ScoreDefinition, parse_definition
+from transforms.score_registry import Loaded
 
 
 class ConfigError(ValueError):
@@ -35,17 +36,22 @@ def load_definition(path: Path) -> ScoreDefinition:
         raise ConfigError(str(exc)) from None
 
 
-def load_definitions(folder: Path) -> list[ScoreDefinition]:
-    """Every definition in `folder` (`*.yaml`, `*.yml`), in file-name order; ids must be unique."""
-    definitions: list[ScoreDefinition] = []
+def load_definition_files(folder: Path) -> list[Loaded]:
+    """Every definition in `folder` (`*.yaml`, `*.yml`) with its file, in file-name order; ids must be unique."""
+    loaded: list[Loaded] = []
     seen: dict[str, Path] = {}
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         definition = load_definition(path)
         if definition.id in seen:
             raise ConfigError(f"{path}: id: {definition.id!r} is already defined in {seen[definition.id]}")
         seen[definition.id] = path
-        definitions.append(definition)
-    return definitions
+        loaded.append(Loaded(definition, str(path)))
+    return loaded
+
+
+def load_definitions(folder: Path) -> list[ScoreDefinition]:
+    """Every definition in `folder`, validated (see `load_definition_files`)."""
+    return [item.definition for item in load_definition_files(folder)]
 
 
 def load_catalog(path: Path) -> IndexCatalog:

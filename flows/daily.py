@@ -17,6 +17,7 @@ from flows.charts import tier_progress
 from flows.compute import DayInputs, compute_day, day_table_schemas, load_settings
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
+from flows.registry import update_registry
 from flows.storage import exclusive_lock
 from flows.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
 from transforms.output_schemas import validate_output
@@ -63,6 +64,8 @@ def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: d
             append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds))
             write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in manifests]})
             logger.info("day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds)
+        registry = update_registry(paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1])
+        logger.info("score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none")
         rebuilt = ensure_catalog(paths, day_table_schemas())
         logger.info("warehouse %s ready (catalog %s)", paths.warehouse, "rebuilt" if rebuilt else "unchanged")
         chart = tier_progress(paths, settings.program, paths.reports / "tier_progress.png")

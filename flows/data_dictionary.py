@@ -14,6 +14,7 @@ from flows.compute import OUTPUT_SCHEMAS
 from flows.paths import PROJECT_ROOT, SQL_DIR
 from transforms.column_docs import COLUMN_DOCS
 from transforms.contract import INGEST_ORDER, TABLES
+from transforms.score_registry import REGISTRY_SCHEMA
 
 TARGET = PROJECT_ROOT / "docs" / "warehouse.md"
 
@@ -82,6 +83,10 @@ def render() -> str:
     lines = [HEADER, "## Computed tables (one folder per day, swapped in atomically)", ""]
     for name in sorted(OUTPUT_SCHEMAS):
         lines += _output_table(name, OUTPUT_SCHEMAS[name])
+    registry = COLUMN_DOCS["score_definitions"]
+    lines += ["## Registry", "", "### `score_definitions`", "", registry["_"], "", "| column | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {dtype} | {registry[name]} |" for name, dtype in REGISTRY_SCHEMA.items()]
+    lines += [""]
     lines += _views()
     lines += ["## Snapshot tables (the lake)", ""]
     for name in INGEST_ORDER:

@@ -53,6 +53,11 @@ class Paths:
         return self.store / "day=_schema"
 
     @property
+    def registry(self) -> Path:
+        """The score definitions registry (one Parquet file, replaced whole)."""
+        return self.store / "registry" / "score_definitions.parquet"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
 

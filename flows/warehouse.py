@@ -21,6 +21,7 @@ import polars as pl
 from flows.paths import SQL_DIR, Paths
 from flows.storage import publish, staging_dir, unpublish, write_parquet
 from transforms.contract import INGEST_ORDER, TABLES
+from transforms.score_registry import REGISTRY_SCHEMA
 from transforms.validate_snapshot import QUARANTINE_SCHEMA
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -71,7 +72,11 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
     """Return the DDL of the whole catalog: macros, snapshot and day tables, quarantine, run log, views."""
     parts = [_sql("base/macros.sql").format(store=_literal_path(paths.store), lake=_literal_path(paths.lake))]
     parts += [_sql("base/lake_table.sql").format(table=_identifier(t)) for t in INGEST_ORDER]
-    parts += [_sql("base/day_table.sql").format(table=_identifier(t)) for t in day_tables]
+    parts.append(_sql("base/score_definitions.sql"))
+    parts += [
+        _sql("base/score_table.sql" if t.startswith("engagement_score") else "base/day_table.sql").format(table=_identifier(t))
+        for t in day_tables
+    ]
     parts += [_sql("base/quarantine.sql"), _sql("base/run_log.sql")]
     parts += [path.read_text() for path in view_files()]
     return "\n".join(parts)
@@ -80,6 +85,8 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
 def ensure_catalog(paths: Paths, day_schemas: dict[str, dict[str, pl.DataType]]) -> bool:
     """Rebuild the DuckDB catalog when its DDL changed; return whether it was rebuilt."""
     placeholders = {paths.run_log / "_schema.parquet": RUN_LOG_SCHEMA}
+    if not paths.registry.exists():
+        placeholders[paths.registry] = REGISTRY_SCHEMA
     placeholders |= {paths.lake / "_schema" / f"{t}.parquet": lake_schema(t) for t in INGEST_ORDER}
     placeholders[paths.lake / "_schema" / "quarantine.parquet"] = {**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()}
     placeholders |= {paths.schema_day / f"{_identifier(t)}.parquet": schema for t, schema in day_schemas.items()}

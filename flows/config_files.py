@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -10,6 +12,9 @@ from transforms.index_catalog import CatalogError, IndexCatalog, parse_catalog
 from transforms.partner_program import Program, ProgramError, parse_program
 from transforms.score_definition import DefinitionError, ScoreDefinition, parse_definition
 from transforms.score_registry import Loaded
+
+
+Config = TypeVar("Config")
 
 
 class ConfigError(ValueError):
@@ -54,21 +59,20 @@ def load_definitions(folder: Path) -> list[ScoreDefinition]:
     return [item.definition for item in load_definition_files(folder)]
 
 
+def _load_one(path: Path, parse: Callable[[object, str], Config], what: str) -> Config:
+    if not path.is_file():
+        raise ConfigError(f"{path}: {what} is missing")
+    try:
+        return parse(read_yaml(path), str(path))
+    except (CatalogError, ProgramError) as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def load_catalog(path: Path) -> IndexCatalog:
     """The validated platform engagement index catalog."""
-    if not path.is_file():
-        raise ConfigError(f"{path}: the index catalog is missing")
-    try:
-        return parse_catalog(read_yaml(path), str(path))
-    except CatalogError as exc:
-        raise ConfigError(str(exc)) from None
+    return _load_one(path, parse_catalog, "the index catalog")
 
 
 def load_program(path: Path) -> Program:
     """The validated, versioned partner program."""
-    if not path.is_file():
-        raise ConfigError(f"{path}: the partner program file is missing")
-    try:
-        return parse_program(read_yaml(path), str(path))
-    except ProgramError as exc:
-        raise ConfigError(str(exc)) from None
+    return _load_one(path, parse_program, "the partner program file")

@@ -1,8 +1,10 @@
 """Validation errors of config files as lines naming the file, the path inside it and the reason."""
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
 
 # Parts of a pydantic error location that name its own machinery, not the file's keys.
 _INTERNAL = ("function-", "int", "float", "str", "bool", "dict[", "list[", "literal[", "union[", "nullable[")
@@ -22,3 +24,13 @@ def location(loc: tuple[Any, ...]) -> str:
 def error_lines(exc: ValidationError, source: str) -> str:
     """One line per error: `<source>: <path>: <reason>`."""
     return "\n".join(f"{source}: {location(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors())
+
+
+def validate_config(model: type[Model], data: Any, source: str, error: type[ValueError], what: str) -> Model:
+    """`data` validated as `model`; any problem raises `error` with one line per reason."""
+    if not isinstance(data, dict):
+        raise error(f"{source}: (top): {what} is a mapping, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(error_lines(exc, source)) from None

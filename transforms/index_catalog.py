@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from transforms.config_errors import error_lines
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from transforms.config_errors import validate_config
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from transforms.contract import PRODUCTS
 
@@ -71,9 +71,4 @@ class IndexCatalog(BaseModel):
 
 def parse_catalog(data: Any, source: str) -> IndexCatalog:
     """The validated catalog in `data`; errors name `source`, the path and the reason."""
-    if not isinstance(data, dict):
-        raise CatalogError(f"{source}: (top): the catalog is a mapping, got {type(data).__name__}")
-    try:
-        return IndexCatalog.model_validate(data)
-    except ValidationError as exc:
-        raise CatalogError(error_lines(exc, source)) from None
+    return validate_config(IndexCatalog, data, source, CatalogError, "the catalog")

@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from transforms.config_errors import error_lines
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from transforms.config_errors import validate_config
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ProgramError(ValueError):
@@ -86,9 +86,4 @@ class Program(_Strict):
 
 def parse_program(data: Any, source: str) -> Program:
     """The validated program in `data`; errors name `source`, the path and the reason."""
-    if not isinstance(data, dict):
-        raise ProgramError(f"{source}: (top): the program is a mapping, got {type(data).__name__}")
-    try:
-        return Program.model_validate(data)
-    except ValidationError as exc:
-        raise ProgramError(error_lines(exc, source)) from None
+    return validate_config(Program, data, source, ProgramError, "the program")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
-from transforms.config_errors import error_lines
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from transforms.config_errors import validate_config
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Operator = Literal[
     "equals", "not_equals", "is_any_of", "is_none_of", "contains", "not_contains",
@@ -186,9 +186,4 @@ class ScoreDefinition(_Strict):
 
 def parse_definition(data: Any, source: str) -> ScoreDefinition:
     """Return the validated definition in `data`; errors name `source`, the path and the reason."""
-    if not isinstance(data, dict):
-        raise DefinitionError(f"{source}: (top): a definition is a mapping, got {type(data).__name__}")
-    try:
-        return ScoreDefinition.model_validate(data)
-    except ValidationError as exc:
-        raise DefinitionError(error_lines(exc, source)) from None
+    return validate_config(ScoreDefinition, data, source, DefinitionError, "a definition")

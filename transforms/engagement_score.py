@@ -135,32 +135,18 @@ def decay_factor(months: pl.Expr, percent: pl.Expr, every_months: pl.Expr) -> pl
     return pl.max_horizontal(pl.lit(0, dtype=pl.Int64), 100 - (months // every_months) * percent)
 
 
-def matched_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], as_of: datetime) -> pl.LazyFrame:
-    """(portal_id, contact_id, occurred_at, months, unit_id) for every event on or before `as_of` and
-    every unit it matches (filters and time window); `months` is the event's whole months before `as_of`.
-
-    One scan of the events serves every definition: only the columns the rules read are projected,
-    and each event type's rows are split off once and shared by the units scoring that type."""
+def _typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], as_of: datetime, types: list[str]) -> dict[str, pl.LazyFrame]:
+    """The one scan of the events every definition shares: only the columns the rules read, events on or
+    before `as_of` of the scored types, each event's whole months before `as_of`, split once per type."""
     columns = set(events.collect_schema().names())
-    matches = _unit_matches(definitions, columns, as_of)
-    if not matches:
-        return pl.LazyFrame(schema={"portal_id": pl.Int64, "contact_id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC"), "months": pl.Int32, "unit_id": pl.Int32})
-    types = pl.Enum(list(matches))
     properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters} & columns)
     scanned = (
         events.select(*EVENT_COLUMNS, *[p for p in properties if p not in EVENT_COLUMNS])
-        .filter(pl.col("event_type").is_in(list(matches)) & (pl.col("occurred_at") <= as_of))
-        .with_columns(pl.col("event_type").cast(types), whole_months(pl.col("occurred_at"), as_of).alias("months"))
+        .filter(pl.col("event_type").is_in(types) & (pl.col("occurred_at") <= as_of))
+        .with_columns(pl.col("event_type").cast(pl.Enum(types)), whole_months(pl.col("occurred_at"), as_of).alias("months"))
         .cache()
     )
-    per_unit = []
-    for event_type, units in matches.items():
-        typed = scanned.filter(pl.col("event_type") == event_type).cache()
-        per_unit += [
-            typed.filter(expr).select("portal_id", "contact_id", "occurred_at", "months", pl.lit(uid, dtype=pl.Int32).alias("unit_id"))
-            for uid, expr in units
-        ]
-    return pl.concat(per_unit)
+    return {t: scanned.filter(pl.col("event_type") == t).cache() for t in types}
 
 
 def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefinition, lists: pl.LazyFrame) -> pl.LazyFrame:
@@ -217,22 +203,48 @@ def latest_resets(resets: pl.LazyFrame, definitions: list[ScoreDefinition], as_o
     )
 
 
-def unit_sums(hits: pl.LazyFrame, units: pl.DataFrame, members: pl.LazyFrame, resets: pl.LazyFrame) -> pl.LazyFrame:
+def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.LazyFrame, resets: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
     """Per member and unit: the (decayed) points of its eligible matching events, in cents, and their count.
 
-    A contact score's events need no scope join: members out of scope are dropped with their totals."""
-    attrs = units.lazy().select("unit_id", "score_index", "company", "points", "decay_percent", "decay_months")
-    eligible = hits.join(attrs, on="unit_id")
-    per_contact = eligible.filter(~pl.col("company")).with_columns(pl.col("contact_id").alias("record_id"))
-    per_company = eligible.filter(pl.col("company")).join(members, on=["score_index", "portal_id", "contact_id"])
-    return (
-        pl.concat([per_contact, per_company], how="diagonal")
-        .join(resets, on=KEY, how="left")
-        .filter(pl.col("reset_at").is_null() | (pl.col("occurred_at") > pl.col("reset_at")))
-        .with_columns((pl.col("points") * decay_factor(pl.col("months"), pl.col("decay_percent"), pl.col("decay_months"))).alias("cents"))
-        .group_by(*MEMBER_KEY, "unit_id")
-        .agg(pl.col("cents").sum(), pl.len().cast(pl.Int64).alias("events"))
-    )
+    Each unit aggregates its own matches right away, its points and decay as literals, so no row per
+    (event, unit) is ever materialised. A contact score's events need no scope join: members out of
+    scope are dropped with their totals; a company score's events go to each qualifying company."""
+    columns = set(events.collect_schema().names())
+    matches = _unit_matches(definitions, columns, as_of)
+    if not matches:
+        return pl.LazyFrame(schema={**{k: pl.Int64 for k in MEMBER_KEY}, "score_index": pl.Int32, "unit_id": pl.Int32, "cents": pl.Int64, "events": pl.Int64})
+    typed = _typed_events(events, definitions, as_of, list(matches))
+    expressions = {uid: expr for units_of_type in matches.values() for uid, expr in units_of_type}
+    resets = resets.cache()
+    members = members.cache()
+    per_unit = []
+    for unit in units.iter_rows(named=True):
+        index = pl.lit(unit["score_index"], dtype=pl.Int32)
+        hits = typed[unit["event_type"]].filter(expressions[unit["unit_id"]])
+        # A contact score's record is the contact itself: its key is (portal_id, contact_id).
+        keys = ["portal_id", "record_id", "contact_id"] if unit["company"] else ["portal_id", "contact_id"]
+        record = "record_id" if unit["company"] else "contact_id"
+        if unit["company"]:
+            own = members.filter(pl.col("score_index") == index).select("portal_id", "contact_id", "record_id")
+            hits = hits.join(own, on=["portal_id", "contact_id"])
+        own_resets = resets.filter(pl.col("score_index") == index).select("portal_id", pl.col("record_id").alias(record), "reset_at")
+        hits = hits.join(own_resets, on=["portal_id", record], how="left").filter(
+            pl.col("reset_at").is_null() | (pl.col("occurred_at") > pl.col("reset_at"))
+        )
+        remaining = (
+            decay_factor(pl.col("months"), pl.lit(unit["decay_percent"]), pl.lit(unit["decay_months"])).sum()
+            if unit["decay_percent"]
+            else pl.len() * 100
+        )
+        per_unit.append(
+            hits.group_by(keys)
+            .agg((remaining * unit["points"]).cast(pl.Int64).alias("cents"), pl.len().cast(pl.Int64).alias("events"))
+            .select(
+                index.alias("score_index"), "portal_id", pl.col(record).alias("record_id"), "contact_id",
+                pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"), "cents", "events",
+            )
+        )
+    return pl.concat(per_unit)
 
 
 def _clamp(expr: pl.Expr, bound: pl.Expr) -> pl.Expr:
@@ -451,12 +463,11 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     ]
     records, members, member_warnings = score_members(definitions, inputs)
     resets = latest_resets(inputs.score_resets, definitions, instant)
-    hits = matched_events(inputs.events, definitions, instant)
     # The three outputs fan out from these intermediates; Polars does not share a lazy subplan across
     # collect_all outputs, so each is materialised once (all are per member or record, far smaller
     # than the events) and the rest stays lazy.
     members = members.collect().lazy()
-    rules = rule_points(unit_sums(hits, units, members, resets), units).collect().lazy()
+    rules = rule_points(unit_sums(inputs.events, definitions, units, members, resets, instant), units).collect().lazy()
     groups, totals = member_totals(rules, definitions, units, members)
     totals = totals.collect().lazy()
     raw_scores = record_scores(totals, records, definitions).collect().lazy()

@@ -103,7 +103,8 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
     scores, breakdown, distribution = pl.collect_all([result.scores, result.breakdown, result.distribution])
     return {
         "engagement_scores": scores.sort("score_id", "portal_id", "record_id"),
-        "engagement_score_breakdown": breakdown.sort("score_id", "portal_id", "record_id", "group_name", "rule_index", "value", "component", nulls_last=True),
+        # By record only: a full sort on the text keys costs as much as computing the breakdown.
+        "engagement_score_breakdown": breakdown.sort("score_id", "portal_id", "record_id", maintain_order=True),
         "engagement_score_distribution": distribution.sort("score_id", pl.col("band").is_not_null(), "bucket_low"),
     }
 

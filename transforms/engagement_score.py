@@ -9,13 +9,14 @@ score, each qualifying associated contact for a company score.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 import polars as pl
 
 from transforms.property_filters import all_filters, missing_properties
-from transforms.score_definition import ScoreDefinition
+from transforms.score_definition import Group, Rule, ScoreDefinition
 
 KEY = ["score_index", "portal_id", "record_id"]
 MEMBER_KEY = [*KEY, "contact_id"]
@@ -49,35 +50,53 @@ def as_of_instant(as_of: date | datetime) -> datetime:
     return datetime.combine(as_of, time.max, tzinfo=timezone.utc)
 
 
+@dataclass(frozen=True)
+class _Unit:
+    score_index: int
+    definition: ScoreDefinition
+    group_index: int
+    group: Group
+    rule_index: int
+    rule: Rule
+    value_index: int | None
+    value: str | None
+
+
+def _units(definitions: list[ScoreDefinition]) -> Iterator[_Unit]:
+    """Every scored unit in a fixed order (its position is its unit_id): a rule, or one value of a
+    rule's multi-value filter."""
+    for s, definition in enumerate(definitions):
+        for g, group in enumerate(definition.groups):
+            for r, rule in enumerate(group.rules):
+                multi = rule.multi_value_filter
+                for v, value in enumerate(multi.operands if multi else [None]):
+                    yield _Unit(s, definition, g, group, r, rule, v if multi else None, value)
+
+
 def rule_units(definitions: list[ScoreDefinition]) -> pl.DataFrame:
     """One row per scored unit: a rule, or one value of a rule's multi-value filter."""
     rows = []
-    for s, definition in enumerate(definitions):
-        for g, group in enumerate(definition.groups):
-            decay = definition.group_decay(group)
-            for r, rule in enumerate(group.rules):
-                multi = rule.multi_value_filter
-                values: list[str | None] = multi.operands if multi else [None]
-                for v, value in enumerate(values):
-                    rows.append(
-                        {
-                            "score_index": s,
-                            "company": definition.object == "company",
-                            "group_index": g,
-                            "group_name": group.name,
-                            "group_limit_cents": 100 * (group.limit or definition.score_limit),
-                            "rule_index": r,
-                            "value_index": v if multi else None,
-                            "value": value,
-                            "event_type": rule.event,
-                            "points": rule.points_for(value),
-                            "within_days": rule.within_days,
-                            "limit_cents": None if rule.limit_to is None else 100 * rule.limit_to,
-                            "individually": rule.scoring == "individually",
-                            "decay_percent": decay.percent if decay else 0,
-                            "decay_months": decay.every_months if decay else 1,
-                        }
-                    )
+    for u in _units(definitions):
+        decay = u.definition.group_decay(u.group)
+        rows.append(
+            {
+                "score_index": u.score_index,
+                "company": u.definition.object == "company",
+                "group_index": u.group_index,
+                "group_name": u.group.name,
+                "group_limit_cents": 100 * (u.group.limit or u.definition.score_limit),
+                "rule_index": u.rule_index,
+                "value_index": u.value_index,
+                "value": u.value,
+                "event_type": u.rule.event,
+                "points": u.rule.points_for(u.value),
+                "within_days": u.rule.within_days,
+                "limit_cents": None if u.rule.limit_to is None else 100 * u.rule.limit_to,
+                "individually": u.rule.scoring == "individually",
+                "decay_percent": decay.percent if decay else 0,
+                "decay_months": decay.every_months if decay else 1,
+            }
+        )
     schema = {
         "score_index": pl.Int32, "company": pl.Boolean, "group_index": pl.Int32, "group_name": pl.String, "group_limit_cents": pl.Int64,
         "rule_index": pl.Int32, "value_index": pl.Int32, "value": pl.String, "event_type": pl.String, "points": pl.Int64,
@@ -104,16 +123,11 @@ def _unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: 
     """Per event type, (unit_id, expression) of every unit scoring that type, in unit order: the rule's
     filters and its time window (`within_days: N` keeps events after as_of - N days)."""
     out: dict[str, list[tuple[int, pl.Expr]]] = {}
-    unit_id = 0
-    for definition in definitions:
-        for group in definition.groups:
-            for rule in group.rules:
-                multi = rule.multi_value_filter
-                window = pl.col("occurred_at") > as_of - timedelta(days=rule.within_days) if rule.within_days else pl.lit(True)
-                for value in multi.operands if multi else [None]:
-                    narrowed = (multi, [value]) if multi else None
-                    out.setdefault(rule.event, []).append((unit_id, all_filters(rule.filters, columns, narrowed) & window))
-                    unit_id += 1
+    for unit_id, u in enumerate(_units(definitions)):
+        multi = u.rule.multi_value_filter
+        narrowed = (multi, [u.value]) if multi else None
+        window = pl.col("occurred_at") > as_of - timedelta(days=u.rule.within_days) if u.rule.within_days else pl.lit(True)
+        out.setdefault(u.rule.event, []).append((unit_id, all_filters(u.rule.filters, columns, narrowed) & window))
     return out
 
 

@@ -102,9 +102,8 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
         run_logger().warning(warning)
     scores, breakdown, distribution = pl.collect_all([result.scores, result.breakdown, result.distribution])
     return {
-        "engagement_scores": scores.sort("score_id", "portal_id", "record_id"),
-        # By record only: a full sort on the text keys costs as much as computing the breakdown.
-        "engagement_score_breakdown": breakdown.sort("score_id", "portal_id", "record_id", maintain_order=True),
+        "engagement_scores": scores,
+        "engagement_score_breakdown": breakdown,
         "engagement_score_distribution": distribution.sort("score_id", pl.col("band").is_not_null(), "bucket_low"),
     }
 

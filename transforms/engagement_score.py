@@ -495,9 +495,11 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     breakdown = score_breakdown(_member_breakdown(rules, groups, totals, units), totals, raw_scores, definitions, units)
     distribution = score_distribution(scores, definitions)
     labelled = [*KEY[1:], pl.lit(day).alias("as_of")]
+    # Rows come out ordered by record: sorting on the integer keys before the ids are attached is cheap.
+    by_record = lambda frame: frame.sort(KEY, maintain_order=True).join(ids, on="score_index", maintain_order="left")  # noqa: E731
     return ScoreResult(
-        scores=scores.join(ids, on="score_index").select("score_id", "object_type", *labelled, "score", "band"),
-        breakdown=breakdown.join(ids, on="score_index").select("score_id", "object_type", *labelled, *BREAKDOWN_KEYS, "events", "points"),
+        scores=by_record(scores).select("score_id", "object_type", *labelled, "score", "band"),
+        breakdown=by_record(breakdown).select("score_id", "object_type", *labelled, *BREAKDOWN_KEYS, "events", "points"),
         distribution=distribution.select("score_id", pl.lit(day).alias("as_of"), "bucket_low", "bucket_high", "band", "records"),
         warnings=warnings + member_warnings,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -75,6 +76,10 @@ def read_table_part(path: Path, table: Table) -> pl.DataFrame:
     except Exception as exc:  # any parser failure stops the run, naming the file
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SnapshotError(f"{path}: cannot be parsed: {reason}") from exc
+    # Polars renames a repeated CSV header to `<name>_duplicated_<n>`: which copy is meant is unknowable.
+    repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in raw.columns if re.search(r"_duplicated_\d+$", c)})
+    if repeated:
+        raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
     missing = [c.name for c in table.columns if not c.nullable and c.name not in raw.columns]
     if missing and raw.width:
         raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")

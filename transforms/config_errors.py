@@ -1,13 +1,15 @@
 """Validation errors of config files as lines naming the file, the path inside it and the reason."""
 
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
-# Parts of a pydantic error location that name its own machinery, not the file's keys.
-_INTERNAL = ("function-", "int", "float", "str", "bool", "dict[", "list[", "literal[", "union[", "nullable[")
+# Parts of a pydantic error location that name its own machinery (union members, validators), not the file's keys.
+_INTERNAL = re.compile(r"^(int|float|str|bool|none|(function|dict|list|literal|union|nullable|tagged-union|is-instance)[a-z-]*\[.*\])$")
 
 
 def location(loc: tuple[Any, ...]) -> str:
@@ -16,7 +18,11 @@ def location(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif not str(part).startswith(_INTERNAL):
+        elif _INTERNAL.match(str(part)):
+            continue
+        elif not _NAME.match(str(part)):
+            path += f"[{str(part)!r}]"  # a key with spaces, newlines or nothing at all, shown quoted
+        else:
             path += f".{part}" if path else str(part)
     return path or "(top)"
 

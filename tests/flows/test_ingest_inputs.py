@@ -1,0 +1,68 @@
+"""Ingest on awkward files: each either keeps every good row and quarantines the bad ones (counts
+reconcile) or stops with one line naming the file. No Prefect: the validation step is called directly."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flows.ingest import SnapshotError, validate_snapshot_table
+
+HEADER = "currency,rate_date,usd_per_unit\n"
+
+
+def _fx(tmp_path: Path, name: str, content: bytes) -> tuple:
+    folder = tmp_path / "snap" / "fx_rates"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(content)
+    return validate_snapshot_table(tmp_path / "snap", "fx_rates", {})
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kept", "quarantined"),
+    [
+        ("bom.csv", ("\ufeff" + HEADER + "EUR,2026-01-01,1.1\n").encode(), 1, 0),
+        ("header_only.csv", HEADER.encode(), 0, 0),
+        ("empty.csv", b"", 0, 0),
+        ("crlf.csv", (HEADER + "EUR,2026-01-01,1.1\r\nNOK,2026-01-01,0.09\r\n").encode(), 2, 0),
+        ("mixed.csv", (HEADER + "EUR,2026-01-01,1.1\neur ,2026-01-02,1.2\nEUR,2026-13-01,1\nEUR,2026-01-03,-1\nEUR,2026-01-04,inf\n").encode(), 2, 3),
+        ("quoted.csv", (HEADER + '"EUR","2026-01-01","1.1"\n"NOK, the krone",2026-01-01,0.09\n').encode(), 1, 1),
+        ("huge.csv", (HEADER + "EUR,2026-01-01,1.1\n" + "X" * 1_000_000 + ",2026-01-01,1\n").encode(), 1, 1),
+        ("rates.ndjson", b'{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.1}\n{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.2}\n', 0, 2),
+    ],
+)
+def test_rows_are_kept_or_quarantined_and_counts_reconcile(tmp_path, name, content, kept, quarantined):
+    manifest, good, bad = _fx(tmp_path, name, content)
+    assert (good.height, manifest.rows_quarantined) == (kept, quarantined)
+    assert manifest.rows_read == manifest.rows_kept + manifest.rows_quarantined
+    assert bad.select("source_file").unique().to_series().to_list() in ([], [name])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("truncated.parquet", b"PAR1\x00\x00garbage", "cannot be parsed"),
+        ("broken.ndjson", b'{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.1}\n{"currency": "EUR", broken\n', "cannot be parsed"),
+        ("latin1.csv", (HEADER + "EUR,2026-01-01,1.1\n").encode() + b"\xe9\xff,2026-01-01,1\n", "cannot be parsed"),
+        ("no_rate.csv", b"currency,rate_date\nEUR,2026-01-01\n", "lacks required column(s) usd_per_unit"),
+        ("twice.csv", b"currency,currency,rate_date,usd_per_unit\nEUR,EUR,2026-01-01,1\n", "cannot be parsed"),
+    ],
+)
+def test_a_file_that_cannot_be_read_stops_with_one_line_naming_it(tmp_path, name, content, reason):
+    with pytest.raises(SnapshotError) as err:
+        _fx(tmp_path, name, content)
+    message = str(err.value)
+    assert name in message and reason in message and "\n" not in message
+
+
+def test_ndjson_properties_are_flattened_into_event_columns(tmp_path):
+    folder = tmp_path / "snap" / "events"
+    folder.mkdir(parents=True)
+    rows = [{"portal_id": 1, "event_id": "e1", "contact_id": 7, "event_type": "form_submission", "occurred_at": "2026-01-01T10:00:00+01:00",
+             "properties": {"form_id": "contact_us", "page_url": None}}]
+    (folder / "part.ndjson").write_text("\n".join(json.dumps(r) for r in rows))
+    parents = {"contacts": pl.DataFrame({"portal_id": [1], "contact_id": [7]})}
+    _, kept, _ = validate_snapshot_table(tmp_path / "snap", "events", parents)
+    assert kept.select("form_id", "occurred_at").row(0)[0] == "contact_us"
+    assert kept["occurred_at"][0].hour == 9

@@ -336,6 +336,33 @@ def points_chart(
     typer.echo(f"wrote {written}" if written else "no partner_tier rows in the warehouse yet")
 
 
+@app.command()
+def status(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    runs: Annotated[int, typer.Option(min=1, help="how many recent runs to show")] = 10,
+) -> None:
+    """The last runs with their figures, the days stored, and the latest quarantine counts."""
+    from flows.warehouse import connect_read_only
+
+    paths = Paths.of(warehouse)
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
+    import duckdb
+
+    with connect_read_only(paths) as con, pl.Config(tbl_rows=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True):
+        try:
+            days = con.sql("select count(distinct as_of), min(as_of), max(as_of) from run_summary").fetchall()[0]
+        except duckdb.CatalogException:
+            _fail(RuntimeError(f"{paths.warehouse} was built by an older engage: one `engage run` refreshes its catalog"))
+        typer.echo(f"warehouse {paths.warehouse}: {days[0]} day(s) loaded, {days[1]} .. {days[2]}")
+        typer.echo(str(con.sql("select * from run_summary limit ?", params=[runs]).pl()))
+        typer.echo("quarantined rows of the latest snapshot:")
+        typer.echo(str(con.sql(
+            "select table_name, column_name, reason, rows from quarantine_summary "
+            "where snapshot_date = (select max(snapshot_date) from quarantine_summary)"
+        ).pl()))
+
+
 EXAMPLE_QUERIES = (
     ("Engagement score bands per definition", "sql/examples/score_bands.sql"),
     ("What 'test a record' shows for the top MQL contact", "sql/examples/top_contacts.sql"),

@@ -185,3 +185,14 @@ def test_every_example_query_runs_on_the_loaded_warehouse(loaded):
     with connect_read_only(Paths.of(loaded)) as con:
         for path in files:
             assert con.sql(path.read_text()).fetchall(), path.name
+
+
+def test_status_shows_the_last_runs_and_the_quarantine(loaded):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["status", "--warehouse", str(loaded)])
+    assert result.exit_code == 0, result.output
+    assert "day(s) loaded" in result.output and "rows_quarantined" in result.output
+    assert "duplicate key (portal_id, contact_id)" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from transforms.config_errors import validate_config
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, model_validator
 
 from transforms.contract import PRODUCTS
 
@@ -28,15 +28,12 @@ class Category(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     max_points: float = Field(gt=0)
-    tools: dict[str, float] = Field(min_length=1)
+    tools: dict[str, NonNegativeFloat] = Field(min_length=1)
     # The hubs whose holders should be using this category (adoption opportunities).
     hubs: list[str] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Category:
-        for tool, points in self.tools.items():
-            if points < 0:
-                raise ValueError(f"tools.{tool}: points must be >= 0")
         for hub in self.hubs or []:
             if hub not in PRODUCTS:
                 raise ValueError(f"hubs: {hub!r} is not a product ({', '.join(PRODUCTS)})")
@@ -62,7 +59,7 @@ class IndexCatalog(BaseModel):
         tools = [t for c in self.categories for t in c.tools]
         repeated = sorted({t for t in tools if tools.count(t) > 1})
         if repeated:
-            raise ValueError(f"tools belong to one category only: {', '.join(repeated)}")
+            raise ValueError(f"tools belong to one category only: {', '.join(map(repr, repeated))}")
         total = sum(c.max_points for c in self.categories)
         if abs(total - 10) > 1e-9:
             raise ValueError(f"category max_points must add up to 10, not {total:g}")

@@ -84,7 +84,7 @@ def test_catalog_rules_are_checked_at_load():
     data = CATALOG.model_dump()
     data["categories"][1]["tools"]["email"] = 1
     data["categories"][0]["max_points"] = 3
-    with pytest.raises(CatalogError, match="tools belong to one category only: email"):
+    with pytest.raises(CatalogError, match="tools belong to one category only: 'email'"):
         parse_catalog(data, "catalog.yaml")
     with pytest.raises(CatalogError, match="categories\\[0\\].colour: Extra inputs"):
         parse_catalog({**CATALOG.model_dump(), "categories": [{**CATALOG.model_dump()["categories"][0], "colour": "x"}]}, "catalog.yaml")

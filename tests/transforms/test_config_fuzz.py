@@ -39,7 +39,10 @@ def _paths(node, prefix=()):
 def mutated(draw, base):
     data = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(list(_paths(data))[1:]))
+        paths = list(_paths(data))[1:]
+        if not paths:  # every key is gone already
+            break
+        path = draw(st.sampled_from(paths))
         parent = data
         for part in path[:-1]:
             parent = parent[part]

@@ -25,5 +25,9 @@ test: .venv/.synced
 bench-scores: .venv/.synced
 	.venv/bin/python -m benchmarks.scores $(ARGS)
 
+# Property tests with 2000 examples each instead of CI's 40 (a few minutes).
+soak: .venv/.synced
+	HYPOTHESIS_PROFILE=soak .venv/bin/pytest tests/transforms -q
+
 clean:
 	rm -rf data/demo data/lake data/warehouse.duckdb data/warehouse_store data/.warehouse.duckdb.lock

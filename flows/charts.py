@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: no display on servers and workers
 import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
 
 from flows.paths import Paths  # noqa: E402
 from flows.warehouse import connect_read_only  # noqa: E402
@@ -45,8 +44,3 @@ def tier_progress(paths: Paths, program: Program, out: Path) -> Path | None:
     plt.close(figure)
     return out
 
-
-def tier_frame(paths: Paths) -> pl.DataFrame:
-    """partner_tier, every stored day."""
-    with connect_read_only(paths) as con:
-        return con.sql("select * from partner_tier order by as_of").pl()

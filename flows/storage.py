@@ -53,7 +53,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def publish(staged: Path, link: Path, keep_previous: int = 1) -> None:
+def publish(staged: Path, link: Path) -> None:
     """Make `link` point at `staged` atomically; keep the version just replaced for readers mid-query.
 
     The files in `staged` are already synced (`write_parquet`); its folder entries are synced here."""
@@ -64,17 +64,10 @@ def publish(staged: Path, link: Path, keep_previous: int = 1) -> None:
     os.replace(tmp_link, link)
     _fsync_dir(link.parent)
     versions = sorted((p for p in staged.parent.iterdir() if p.is_dir()), key=lambda p: p.name)
-    keep = {staged.resolve(), *([previous] if previous and keep_previous else [])}
+    keep = {staged.resolve(), *([previous] if previous else [])}
     for old in versions:
         if old.resolve() not in keep:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def unpublish(link: Path) -> None:
-    """Remove `link` and every stored version behind it."""
-    if link.is_symlink():
-        link.unlink()
-    shutil.rmtree(link.parent / VERSIONS / link.name, ignore_errors=True)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from flows.paths import SQL_DIR, Paths
-from flows.storage import publish, staging_dir, unpublish, write_parquet
+from flows.storage import publish, staging_dir, write_parquet
 from transforms.contract import INGEST_ORDER, TABLES
 from transforms.score_registry import REGISTRY_SCHEMA
 from transforms.validate_snapshot import QUARANTINE_SCHEMA
@@ -120,11 +120,6 @@ def publish_day(paths: Paths, as_of: date, tables: dict[str, pl.DataFrame]) -> d
         write_parquet(frame, staged / f"{_identifier(name)}.parquet")
     publish(staged, link)
     return {name: frame.height for name, frame in tables.items()}
-
-
-def drop_day(paths: Paths, as_of: date) -> None:
-    """Remove every table of the day `as_of`."""
-    unpublish(paths.day(as_of))
 
 
 def published_days(paths: Paths) -> list[date]:

@@ -80,10 +80,10 @@ def slow_write(frame, path):
     real_write(frame, path)
     if point == "mid-write":
         Path(sys.argv[3]).touch(); time.sleep(60)
-def slow_publish(staged, link, keep_previous=1):
+def slow_publish(staged, link):
     if point == "before-swap":
         Path(sys.argv[3]).touch(); time.sleep(60)
-    real_publish(staged, link, keep_previous)
+    real_publish(staged, link)
 import flows.warehouse as wh
 wh.write_parquet, wh.publish = slow_write, slow_publish
 new = {name: pl.DataFrame({"marker": ["new"] * 3}) for name in ("alpha", "beta")}

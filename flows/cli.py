@@ -34,6 +34,21 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(1)
 
 
+def _analyst_connection(warehouse: Path):
+    """A read-only connection to an existing warehouse (never blocks a load)."""
+    from flows.warehouse import connect_read_only
+
+    paths = Paths.of(warehouse)
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
+    return connect_read_only(paths)
+
+
+def _wide_tables() -> pl.Config:
+    """Print whole tables: every row and column, text not cut."""
+    return pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True)
+
+
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -168,8 +183,6 @@ def scores_list(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
 ) -> None:
     """The score definitions registry, searchable and filterable."""
-    from flows.warehouse import connect_read_only
-
     clauses, params = [], []
     if search:
         clauses.append("(score_id ilike ? or name ilike ?)")
@@ -184,12 +197,9 @@ def scores_list(
         "content_hash, first_seen, last_changed, last_computed, file from score_definitions where "
         + " and ".join(clauses) + " order by score_id"
     )
-    paths = Paths.of(warehouse)
-    if not paths.warehouse.exists():
-        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
-    with connect_read_only(paths) as con:
+    with _analyst_connection(warehouse) as con:
         rows = con.sql(query, params=params).pl()
-    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True):
+    with _wide_tables():
         typer.echo(str(rows) if rows.height else "no score definitions match")
 
 
@@ -342,19 +352,14 @@ def status(
     runs: Annotated[int, typer.Option(min=1, help="how many recent runs to show")] = 10,
 ) -> None:
     """The last runs with their figures, the days stored, and the latest quarantine counts."""
-    from flows.warehouse import connect_read_only
-
-    paths = Paths.of(warehouse)
-    if not paths.warehouse.exists():
-        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
     import duckdb
 
-    with connect_read_only(paths) as con, pl.Config(tbl_rows=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True):
+    with _analyst_connection(warehouse) as con, _wide_tables():
         try:
             days = con.sql("select count(distinct as_of), min(as_of), max(as_of) from run_summary").fetchall()[0]
         except duckdb.CatalogException:
-            _fail(RuntimeError(f"{paths.warehouse} was built by an older engage: one `engage run` refreshes its catalog"))
-        typer.echo(f"warehouse {paths.warehouse}: {days[0]} day(s) loaded, {days[1]} .. {days[2]}")
+            _fail(RuntimeError(f"{Paths.of(warehouse).warehouse} was built by an older engage: one `engage run` refreshes its catalog"))
+        typer.echo(f"warehouse {Paths.of(warehouse).warehouse}: {days[0]} day(s) loaded, {days[1]} .. {days[2]}")
         typer.echo(str(con.sql("select * from run_summary limit ?", params=[runs]).pl()))
         typer.echo("quarantined rows of the latest snapshot:")
         typer.echo(str(con.sql(
@@ -378,14 +383,13 @@ def demo(
     from flows.daily import daily_flow
     from flows.generate import generate_snapshot
     from flows.paths import PROJECT_ROOT
-    from flows.warehouse import connect_read_only
 
     _setup_logging()
     if not (DEMO_SNAPSHOT / "_snapshot.json").exists():
         generate_snapshot(DEMO_SNAPSHOT, DEMO_CONTACTS, DEMO_SEED, DEMO_AS_OF, bad_rows=True)
     summary = _run_flow(lambda: daily_flow(str(DEMO_SNAPSHOT), DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG)))
     typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: duckdb -readonly {summary['warehouse']})")
-    with connect_read_only(Paths.of(warehouse)) as con:
+    with _analyst_connection(warehouse) as con:
         for title, file in EXAMPLE_QUERIES:
             sql = (PROJECT_ROOT / file).read_text()
             typer.echo(f"\n-- {title}\n{sql.strip()}")

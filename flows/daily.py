@@ -61,8 +61,11 @@ def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: d
             outputs = compute_day(inputs, settings, as_of)
             written[as_of] = load_day(paths, as_of, outputs)
             seconds = round(time.perf_counter() - day_started, 3)
-            append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds))
-            write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in manifests]})
+            # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
+            ingested = manifests if i == 1 else []
+            append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, ingested, written[as_of], seconds))
+            if ingested:
+                write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in ingested]})
             logger.info("day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds)
         registry = update_registry(paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1])
         logger.info("score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none")

@@ -119,14 +119,15 @@ def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
     )
 
 
-def _unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: datetime) -> dict[str, list[tuple[int, pl.Expr]]]:
+def unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: datetime | None) -> dict[str, list[tuple[int, pl.Expr]]]:
     """Per event type, (unit_id, expression) of every unit scoring that type, in unit order: the rule's
-    filters and its time window (`within_days: N` keeps events after as_of - N days)."""
+    filters and, given `as_of`, its time window (`within_days: N` keeps events after as_of - N days)."""
     out: dict[str, list[tuple[int, pl.Expr]]] = {}
     for unit_id, u in enumerate(_units(definitions)):
         multi = u.rule.multi_value_filter
         narrowed = (multi, [u.value]) if multi else None
-        window = pl.col("occurred_at") > as_of - timedelta(days=u.rule.within_days) if u.rule.within_days else pl.lit(True)
+        windowed = as_of is not None and u.rule.within_days
+        window = pl.col("occurred_at") > as_of - timedelta(days=u.rule.within_days) if windowed else pl.lit(True)
         out.setdefault(u.rule.event, []).append((unit_id, all_filters(u.rule.filters, columns, narrowed) & window))
     return out
 
@@ -224,7 +225,7 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     (event, unit) is ever materialised. A contact score's events need no scope join: members out of
     scope are dropped with their totals; a company score's events go to each qualifying company."""
     columns = set(events.collect_schema().names())
-    matches = _unit_matches(definitions, columns, as_of)
+    matches = unit_matches(definitions, columns, as_of)
     if not matches:
         return pl.LazyFrame(schema={**{k: pl.Int64 for k in MEMBER_KEY}, "score_index": pl.Int32, "unit_id": pl.Int32, "cents": pl.Int64, "events": pl.Int64})
     typed = _typed_events(events, definitions, as_of, list(matches))
@@ -261,7 +262,8 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     return pl.concat(per_unit)
 
 
-def _clamp(expr: pl.Expr, bound: pl.Expr) -> pl.Expr:
+def clamp_abs(expr: pl.Expr, bound: pl.Expr) -> pl.Expr:
+    """expr clamped to [-bound, bound]; unchanged where bound is null."""
     return pl.when(bound.is_null()).then(expr).otherwise(expr.clip(-bound, bound))
 
 
@@ -272,7 +274,7 @@ def rule_points(sums: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
     sum (ties: first listed) is the rule's sum, then clamped. A rule without values is its own unit."""
     attrs = units.lazy().select("unit_id", "group_index", "rule_index", "value_index", "value", "limit_cents", "individually")
     rule_key = [*MEMBER_KEY, "group_index", "rule_index"]
-    per_value = sums.join(attrs, on="unit_id").with_columns(_clamp(pl.col("cents"), pl.col("limit_cents")).alias("clamped"))
+    per_value = sums.join(attrs, on="unit_id").with_columns(clamp_abs(pl.col("cents"), pl.col("limit_cents")).alias("clamped"))
     columns = [*rule_key, "value", "events", pl.col("cents").alias("raw_cents"), pl.col("clamped").alias("cents")]
     single = per_value.filter(pl.col("individually") | pl.col("value_index").is_null()).select(columns)
     together = (
@@ -304,7 +306,7 @@ def member_totals(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units
     return groups, totals
 
 
-def _round_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+def divide_rounded(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator rounded half away from zero, in integers (both >= 0, denominator > 0)."""
     return (2 * numerator + denominator) // (2 * denominator)
 
@@ -327,7 +329,7 @@ def record_scores(totals: pl.LazyFrame, records: pl.LazyFrame, definitions: list
         )
         .select(
             *KEY,
-            pl.when(aggregation == "avg").then(_round_half_away(pl.col("sum"), pl.col("n")))
+            pl.when(aggregation == "avg").then(divide_rounded(pl.col("sum"), pl.col("n")))
             .when(aggregation == "min").then(pl.col("min"))
             .when(aggregation == "max").then(pl.col("max"))
             .otherwise(pl.col("sum"))

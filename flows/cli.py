@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
 import polars as pl
 import typer
 
-from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, Paths
+from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, SQL_DIR, Paths
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Engagement scores, platform index, partner points and renewals, in batch.")
 
@@ -107,14 +107,16 @@ def backfill(
     date_to: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
     config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
-    every: Annotated[int, typer.Option(min=1, help="compute every N-th day (the last day always)")] = 1,
+    every: Annotated[int, typer.Option(min=1, help="compute every N-th day's tables (the last day always)")] = 1,
+    history_only: Annotated[bool, typer.Option("--history-only", help="store only the score history (one pass), no day tables")] = False,
 ) -> None:
-    """Run the backfill flow over a range of days."""
+    """Run the backfill flow over a range of days: the score history of every day, and the day tables."""
     from flows.daily import backfill_flow
 
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
-    summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config), every))
-    typer.echo(f"loaded {len(summary['days'])} days ({first} .. {last}) into {summary['warehouse']}")
+    summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config), every, history_only))
+    tables = "no day tables" if history_only else f"the tables of {len(summary['days'])} days"
+    typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
 
 
 def _preview(definition, snapshot: Path, day: date) -> dict[str, pl.DataFrame]:
@@ -368,31 +370,30 @@ def status(
         ).pl()))
 
 
-EXAMPLE_QUERIES = (
-    ("Engagement score bands per definition", "sql/examples/score_bands.sql"),
-    ("What 'test a record' shows for the top MQL contact", "sql/examples/top_contacts.sql"),
-    ("Clients in the low index band with a cross-sell opportunity", "sql/examples/low_band_cross_sell.sql"),
-)
+# Shown by `engage demo`; each file's first line is the question it answers.
+EXAMPLE_QUERIES = ("score_bands.sql", "top_contacts.sql", "low_band_cross_sell.sql", "crossed_into_high.sql", "score_on_a_day.sql")
+DEMO_HISTORY_DAYS = 90
 
 
 @app.command()
 def demo(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
 ) -> None:
-    """Generate the bundled demo snapshot if absent, run the daily flow on it, show example queries."""
-    from flows.daily import daily_flow
+    """Generate the bundled demo snapshot if absent, load its last 90 days (score history for every day,
+    the day tables every 30 days), show example queries."""
+    from flows.daily import backfill_flow
     from flows.generate import generate_snapshot
-    from flows.paths import PROJECT_ROOT
 
     _setup_logging()
     if not (DEMO_SNAPSHOT / "_snapshot.json").exists():
         generate_snapshot(DEMO_SNAPSHOT, DEMO_CONTACTS, DEMO_SEED, DEMO_AS_OF, bad_rows=True)
-    summary = _run_flow(lambda: daily_flow(str(DEMO_SNAPSHOT), DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG)))
+    first = DEMO_AS_OF - timedelta(days=DEMO_HISTORY_DAYS - 1)
+    summary = _run_flow(lambda: backfill_flow(str(DEMO_SNAPSHOT), first, DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG), every=30))
     typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: duckdb -readonly {summary['warehouse']})")
     with _analyst_connection(warehouse) as con:
-        for title, file in EXAMPLE_QUERIES:
-            sql = (PROJECT_ROOT / file).read_text()
-            typer.echo(f"\n-- {title}\n{sql.strip()}")
+        for file in EXAMPLE_QUERIES:
+            sql = (SQL_DIR / "examples" / file).read_text()
+            typer.echo(f"\n{sql.strip()}")
             typer.echo(str(con.sql(sql)))
 
 

@@ -31,6 +31,7 @@ from transforms.platform_index import engagement_index, index_breakdown, tools_i
 from transforms.renewals import client_alerts, upcoming_renewals
 from transforms.output_schemas import OUTPUT_SCHEMAS, polars_schema
 from transforms.score_definition import ScoreDefinition
+from transforms.score_history import score_history
 from transforms.score_registry import Loaded
 
 
@@ -160,6 +161,15 @@ def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str,
         "computed %s for %s in %.1fs", ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing", as_of, time.perf_counter() - started
     )
     return outputs
+
+
+@task(name="compute-score-history", cache_policy=NO_CACHE)
+def compute_history(inputs: DayInputs, settings: Settings, start: date, end: date) -> pl.DataFrame:
+    """Return the history intervals of every active definition over [start, end], in one pass."""
+    started = time.perf_counter()
+    intervals = score_history(settings.active_definitions, inputs.score_inputs(), start, end).collect()
+    run_logger().info("score history %s..%s: %d intervals in %.1fs", start, end, intervals.height, time.perf_counter() - started)
+    return intervals
 
 
 def day_table_schemas() -> dict[str, dict[str, pl.DataType]]:

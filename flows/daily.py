@@ -14,12 +14,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as prefect_flow_run
 
 from flows.charts import tier_progress
-from flows.compute import DayInputs, compute_day, day_table_schemas, load_settings
+from flows.compute import DayInputs, compute_day, compute_history, day_table_schemas, load_settings
+from flows.history import store_history
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.registry import update_registry
 from flows.storage import exclusive_lock
 from flows.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
+from transforms.history_changes import day_intervals
 from transforms.output_schemas import validate_output
 
 
@@ -45,7 +47,11 @@ def _run_log(run_id: str, flow_name: str, as_of: date, snapshot_date: date, mani
     )
 
 
-def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: date, paths: Paths, config: Path) -> dict[str, object]:
+def _run_days(
+    flow_name: str, snapshot: Path, days: list[date], snapshot_date: date, paths: Paths, config: Path, history_pass: bool = False, tables: bool = True
+) -> dict[str, object]:
+    """Ingest once, then load `days` (unless not `tables`) and the score history: from the one-pass
+    engine over [first day, last day] with `history_pass`, else from each day's scores."""
     logger = get_run_logger()
     settings = load_settings(config)
     with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
@@ -55,11 +61,25 @@ def _run_days(flow_name: str, snapshot: Path, days: list[date], snapshot_date: d
         inputs = DayInputs.from_lake(paths, snapshot_date)
         inputs = inputs.in_memory() if len(days) > 1 else inputs
         written: dict[date, dict[str, int]] = {}
-        for i, as_of in enumerate(days, start=1):
+        score_ids = [d.id for d in settings.active_definitions]
+        if history_pass and score_ids:
+            history_started = time.perf_counter()
+            intervals = compute_history(inputs, settings, days[0], days[-1])
+            changes = store_history(paths, intervals, score_ids, days[0], days[-1])
+            logger.info("score history %s..%s stored: %d change rows", days[0], days[-1], changes)
+            if not tables:
+                run_id = f"{days[-1].isoformat()}-{uuid.uuid4().hex[:8]}"
+                seconds = round(time.perf_counter() - history_started, 3)
+                append_run_log(paths, _run_log(run_id, flow_name, days[-1], snapshot_date, manifests, {"engagement_score_history": changes}, seconds))
+                write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": days[-1], "tables": [asdict(m) for m in manifests]})
+        for i, as_of in enumerate(days if tables else [], start=1):
             day_started = time.perf_counter()
             run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
             outputs = compute_day(inputs, settings, as_of)
             written[as_of] = load_day(paths, as_of, outputs)
+            if not history_pass and score_ids:
+                intervals = day_intervals(outputs["engagement_scores"].lazy()).collect()
+                written[as_of]["engagement_score_history"] = store_history(paths, intervals, score_ids, as_of, as_of)
             seconds = round(time.perf_counter() - day_started, 3)
             # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
             ingested = manifests if i == 1 else []
@@ -101,14 +121,21 @@ def daily_flow(
 
 @flow(name="engage-backfill")
 def backfill_flow(
-    snapshot: str, date_from: date, date_to: date, warehouse: str = str(DEFAULT_WAREHOUSE), config: str = str(DEFAULT_CONFIG), every: int = 1
+    snapshot: str,
+    date_from: date,
+    date_to: date,
+    warehouse: str = str(DEFAULT_WAREHOUSE),
+    config: str = str(DEFAULT_CONFIG),
+    every: int = 1,
+    history_only: bool = False,
 ) -> dict[str, object]:
-    """Ingest the snapshot once (dated `date_to`) and load every `every`-th day of [date_from, date_to] (the
-    last day always included), each as it stood that day."""
+    """Ingest the snapshot once (dated `date_to`), store the score history of every day of
+    [date_from, date_to] in one pass, and load every `every`-th day's tables (the last day always
+    included), each as it stood that day; `history_only` skips the day tables."""
     if date_from > date_to:
         raise ValueError(f"backfill range is empty: {date_from} > {date_to}")
     if every < 1:
         raise ValueError(f"every must be 1 or more days, not {every}")
     span = (date_to - date_from).days
     days = sorted({date_from + timedelta(days=i) for i in range(0, span + 1, every)} | {date_to})
-    return _run_days("backfill", Path(snapshot), days, date_to, Paths.of(warehouse), Path(config))
+    return _run_days("backfill", Path(snapshot), days, date_to, Paths.of(warehouse), Path(config), history_pass=True, tables=not history_only)

@@ -11,6 +11,7 @@ import sys
 import pandera.polars as pa
 
 from flows.compute import OUTPUT_SCHEMAS
+from transforms.engagement_schemas import ENGAGEMENT_SCORE_HISTORY
 from flows.paths import PROJECT_ROOT, SQL_DIR
 from transforms.column_docs import COLUMN_DOCS
 from transforms.contract import INGEST_ORDER, TABLES
@@ -78,16 +79,27 @@ def _views() -> list[str]:
     return lines
 
 
+def _examples() -> list[str]:
+    lines = ["## Example queries (`sql/examples/`)", ""]
+    for path in sorted((SQL_DIR / "examples").glob("*.sql")):
+        question, _, sql = path.read_text().partition("\n")
+        lines += [f"### {question.removeprefix('-- ')}", "", f"`{path.name}`:", "", "```sql", sql.strip(), "```", ""]
+    return lines
+
+
 def render() -> str:
     """The whole data dictionary as Markdown."""
     lines = [HEADER, "## Computed tables (one folder per day, swapped in atomically)", ""]
     for name in sorted(OUTPUT_SCHEMAS):
         lines += _output_table(name, OUTPUT_SCHEMAS[name])
+    lines += ["## History (change rows per day, read as intervals)", ""]
+    lines += _output_table(ENGAGEMENT_SCORE_HISTORY.name, ENGAGEMENT_SCORE_HISTORY)
     registry = COLUMN_DOCS["score_definitions"]
     lines += ["## Registry", "", "### `score_definitions`", "", registry["_"], "", "| column | type | meaning |", "|---|---|---|"]
     lines += [f"| `{name}` | {dtype} | {registry[name]} |" for name, dtype in REGISTRY_SCHEMA.items()]
     lines += [""]
     lines += _views()
+    lines += _examples()
     lines += ["## Snapshot tables (the lake)", ""]
     for name in INGEST_ORDER:
         lines += _snapshot_table(name)

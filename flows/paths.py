@@ -58,6 +58,11 @@ class Paths:
         return self.store / "registry" / "score_definitions.parquet"
 
     @property
+    def history(self) -> Path:
+        """The score history: change rows, one file per day (a symlink to its current version)."""
+        return self.store / "history"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
 

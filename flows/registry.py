@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.history import purge_history
 from flows.paths import Paths
 from flows.storage import write_parquet
 from flows.warehouse import published_days, publish_day
@@ -48,8 +49,8 @@ def delete_definition(paths: Paths, config_scores: Path, score_id: str, on: date
 
 
 def purge_values(paths: Paths, score_id: str) -> int:
-    """Rewrite every stored day without the rows of `score_id`; return the rows removed."""
-    removed = 0
+    """Rewrite every stored day and the history without the rows of `score_id`; return the rows removed."""
+    removed = purge_history(paths, score_id)
     for day in published_days(paths):
         folder = paths.day(day)
         tables = {p.stem: pl.read_parquet(p) for p in folder.glob("*.parquet")}

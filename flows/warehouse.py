@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows.history import ensure_history
 from flows.paths import SQL_DIR, Paths
 from flows.storage import publish, staging_dir, write_parquet
 from transforms.contract import INGEST_ORDER, TABLES
@@ -77,7 +78,7 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
         _sql("base/score_table.sql" if t.startswith("engagement_score") else "base/day_table.sql").format(table=_identifier(t))
         for t in day_tables
     ]
-    parts += [_sql("base/quarantine.sql"), _sql("base/run_log.sql")]
+    parts += [_sql("base/score_history.sql"), _sql("base/quarantine.sql"), _sql("base/run_log.sql")]
     parts += [path.read_text() for path in view_files()]
     return "\n".join(parts)
 
@@ -90,6 +91,7 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, dict[str, pl.DataType]])
     placeholders |= {paths.lake / "_schema" / f"{t}.parquet": lake_schema(t) for t in INGEST_ORDER}
     placeholders[paths.lake / "_schema" / "quarantine.parquet"] = {**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()}
     placeholders |= {paths.schema_day / f"{_identifier(t)}.parquet": schema for t, schema in day_schemas.items()}
+    ensure_history(paths)
     for target, schema in placeholders.items():
         if not target.exists() or pl.read_parquet_schema(target) != schema:
             write_parquet(pl.DataFrame(schema=schema), target)

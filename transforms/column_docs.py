@@ -37,6 +37,18 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "band": "null for a bucket row; the band for a band row",
         "records": "records in the bucket or band",
     },
+    "engagement_score_history": {
+        "_": (
+            "One row per record and stretch of days over which its score and band stay the same; the score on day D "
+            "is the row with valid_from <= D < valid_to (or valid_to null). Filled in one pass by backfills and "
+            "extended by each daily run with the records whose score changed."
+        ),
+        **{k: v for k, v in RECORD.items() if k != "as_of"},
+        "score": "the score over the whole interval, as in `engagement_scores`",
+        "band": "the band over the whole interval; null without thresholds",
+        "valid_from": "first day of the interval",
+        "valid_to": "first day the score or band differs, or the record left the scope (exclusive); null while current",
+    },
     "platform_engagement_index": {
         "_": "Per associated client and day: the 0-10 platform engagement index.",
         "as_of": "the day evaluated",

@@ -61,3 +61,21 @@ ENGAGEMENT_SCORE_DISTRIBUTION = register(
         strict=True,
     )
 )
+
+# Not a day table: stored as change rows (transforms/history_changes.py), checked before they are.
+ENGAGEMENT_SCORE_HISTORY = pa.DataFrameSchema(
+    {
+        **{k: v for k, v in RECORD.items() if k != "as_of"},
+        "score": ENGAGEMENT_SCORES.columns["score"],
+        "band": ENGAGEMENT_SCORES.columns["band"],
+        "valid_from": pa.Column(pl.Date),
+        "valid_to": pa.Column(pl.Date, nullable=True),
+    },
+    unique=["score_id", "object_type", "portal_id", "record_id", "valid_from"],
+    checks=pa.Check(
+        lambda d: d.lazyframe.select(pl.col("valid_to").is_null() | (pl.col("valid_to") > pl.col("valid_from"))),
+        error="valid_to is after valid_from",
+    ),
+    name="engagement_score_history",
+    strict=True,
+)

@@ -26,10 +26,14 @@ def polars_schema(name: str) -> dict[str, pl.DataType]:
 
 def validate_output(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Return `frame` with the registered column order once it passes its schema, values included."""
-    schema = OUTPUT_SCHEMAS[name]
+    return validate_with(OUTPUT_SCHEMAS[name], frame)
+
+
+def validate_with(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
+    """Return `frame` in the schema's column order once it passes `schema`, values included."""
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases.head(10).select("column", "check", "failure_case", "index").to_dicts()
-        raise OutputValidationError(f"{name}: {exc.failure_cases.height} failure(s), first: {cases}") from exc
+        raise OutputValidationError(f"{schema.name}: {exc.failure_cases.height} failure(s), first: {cases}") from exc
     return frame.select(list(schema.columns))

@@ -1,3 +1,4 @@
+-- How many rows did the last ingest read, keep and quarantine per table?
 select table_name, rows_read, rows_kept, rows_quarantined
 from run_log
 where step = 'ingest'

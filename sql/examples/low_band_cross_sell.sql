@@ -1,3 +1,4 @@
+-- Which clients are in the low index band with a cross-sell opportunity?
 select client_name, index_score, band, total_mrr_usd,
        list_filter(opportunities, lambda o: o like 'cross_sell:%') as cross_sell
 from client_engagement

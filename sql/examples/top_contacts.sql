@@ -1,3 +1,4 @@
+-- What does 'test a record' show for the top MQL contact?
 select s.record_id as contact_id, s.score, s.band, b.group_name, b.component, b.events, b.points
 from engagement_scores as s
 join engagement_score_breakdown as b using (score_id, object_type, portal_id, record_id, as_of)

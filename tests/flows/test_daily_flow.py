@@ -176,17 +176,6 @@ def test_a_12_month_backfill_shows_points_expiring_the_tier_moving_and_draws_the
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 10_000
 
 
-def test_every_example_query_runs_on_the_loaded_warehouse(loaded):
-    from flows.cli import EXAMPLE_QUERIES
-    from flows.paths import PROJECT_ROOT, SQL_DIR
-
-    files = sorted((SQL_DIR / "examples").glob("*.sql"))
-    assert {PROJECT_ROOT / f for _, f in EXAMPLE_QUERIES} <= set(files)
-    with connect_read_only(Paths.of(loaded)) as con:
-        for path in files:
-            assert con.sql(path.read_text()).fetchall(), path.name
-
-
 def test_status_shows_the_last_runs_and_the_quarantine(loaded):
     from typer.testing import CliRunner
 

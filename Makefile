@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: demo test bench-scores soak clean
+.PHONY: demo test bench-scores bench-history soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -24,6 +24,9 @@ test: .venv/.synced
 
 bench-scores: .venv/.synced
 	.venv/bin/python -m benchmarks.scores $(ARGS)
+
+bench-history: .venv/.synced
+	.venv/bin/python -m benchmarks.history $(ARGS)
 
 # Property tests with 2000 examples each instead of CI's 40 (a few minutes).
 soak: .venv/.synced

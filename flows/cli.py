@@ -119,14 +119,17 @@ def backfill(
     typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
 
 
-def _preview(definition, snapshot: Path, day: date) -> dict[str, pl.DataFrame]:
+def _preview(definition, snapshot: Path, day: date, config: Path) -> dict[str, pl.DataFrame]:
     """Score one definition on a snapshot validated in memory; nothing is written to the warehouse."""
     from flows.compute import score_tables
+    from flows.config_files import load_mappings
     from flows.ingest import read_snapshot
     from transforms.engagement_score import ScoreInputs
     from transforms.output_schemas import validate_output
 
-    tables = read_snapshot(snapshot, ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"])
+    tables = read_snapshot(
+        snapshot, ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"], load_mappings(config / "column_mappings.yaml")
+    )
     outputs = score_tables([definition], ScoreInputs(**{k: v.lazy() for k, v in tables.items()}), day)
     return {name: validate_output(name, frame) for name, frame in outputs.items()}
 
@@ -148,6 +151,7 @@ def score(
     as_of: Annotated[str, typer.Option("--as-of", help="the day to score, YYYY-MM-DD")],
     out: Annotated[Path, typer.Option(help="Parquet file for the scores (columns of engagement_scores)")],
     explain: Annotated[Optional[int], typer.Option(help="print the breakdown of this record id")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (its column_mappings.yaml applies)")] = DEFAULT_CONFIG,
 ) -> None:
     """Preview one definition on a snapshot without the warehouse: scores, histogram, breakdown."""
     from flows.config_files import ConfigError, load_definition
@@ -159,7 +163,7 @@ def score(
     day = _date(as_of, "--as-of")
     try:
         parsed = load_definition(definition)
-        outputs = _preview(parsed, snapshot, day)
+        outputs = _preview(parsed, snapshot, day, config)
     except (ConfigError, SnapshotError, ValueError) as exc:
         _fail(exc)
     scores = outputs["engagement_scores"]
@@ -225,7 +229,7 @@ def scores_preview(
         if not found:
             raise ConfigError(f"{config / 'scores'}: no definition with id {score_id!r}")
         definition = found[0].definition
-        outputs = _preview(definition, snapshot, day)
+        outputs = _preview(definition, snapshot, day, config)
     except (ConfigError, SnapshotError, ValueError) as exc:
         _fail(exc)
     scores = outputs["engagement_scores"].sort("score", "portal_id", "record_id")

@@ -14,10 +14,11 @@ from prefect.cache_policies import NO_CACHE
 import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
 import transforms.partner_schemas  # noqa: F401
 import transforms.points_schemas  # noqa: F401
-from flows.config_files import load_catalog, load_definition_files, load_program
+from flows.config_files import load_catalog, load_definition_files, load_mappings, load_program
 from flows.ingest import lake_table
 from flows.logs import run_logger
 from flows.paths import Paths
+from transforms.column_mapping import ColumnMappings
 from transforms.contract import INGEST_ORDER
 from transforms.client_base import active_subscriptions, associated_clients
 from transforms.clients_overview import clients_overview
@@ -43,6 +44,7 @@ class Settings:
     loaded: tuple[Loaded, ...]
     catalog: IndexCatalog
     program: Program
+    mappings: ColumnMappings | None = None
 
     @property
     def definitions(self) -> list[ScoreDefinition]:
@@ -91,6 +93,7 @@ def load_settings(config_dir: Path) -> Settings:
         tuple(load_definition_files(config_dir / "scores")),
         load_catalog(config_dir / "index_catalog.yaml"),
         load_program(config_dir / "partner_program.yaml"),
+        load_mappings(config_dir / "column_mappings.yaml"),
     )
 
 

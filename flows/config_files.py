@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import yaml
 
+from transforms.column_mapping import ColumnMappings, MappingError, parse_mappings
 from transforms.index_catalog import CatalogError, IndexCatalog, parse_catalog
 from transforms.partner_program import Program, ProgramError, parse_program
 from transforms.score_definition import DefinitionError, ScoreDefinition, parse_definition
@@ -64,7 +65,7 @@ def _load_one(path: Path, parse: Callable[[object, str], Config], what: str) -> 
         raise ConfigError(f"{path}: {what} is missing")
     try:
         return parse(read_yaml(path), str(path))
-    except (CatalogError, ProgramError) as exc:
+    except (CatalogError, ProgramError, MappingError) as exc:
         raise ConfigError(str(exc)) from None
 
 
@@ -76,3 +77,8 @@ def load_catalog(path: Path) -> IndexCatalog:
 def load_program(path: Path) -> Program:
     """The validated, versioned partner program."""
     return _load_one(path, parse_program, "the partner program file")
+
+
+def load_mappings(path: Path) -> ColumnMappings | None:
+    """The validated column mappings, or None when the config has no mapping file."""
+    return _load_one(path, parse_mappings, "the column mapping file") if path.exists() else None

@@ -56,7 +56,7 @@ def _run_days(
     settings = load_settings(config)
     with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
         started = time.perf_counter()
-        manifests = ingest_snapshot(snapshot, snapshot_date, paths)
+        manifests = ingest_snapshot(snapshot, snapshot_date, paths, settings.mappings)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), snapshot, time.perf_counter() - started)
         inputs = DayInputs.from_lake(paths, snapshot_date)
         inputs = inputs.in_memory() if len(days) > 1 else inputs

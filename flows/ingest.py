@@ -19,6 +19,7 @@ from flows.logs import run_logger
 from flows.paths import DEFAULT_MARKETS, Paths
 from flows.storage import publish, staging_dir, write_parquet
 from transforms.contract import INGEST_ORDER, TABLES, Table
+from transforms.column_mapping import ColumnMappings, TableMapping, apply_mapping
 from transforms.parse_snapshot import parse_table
 from transforms.validate_snapshot import QUARANTINE_SCHEMA, validate_table
 
@@ -69,8 +70,9 @@ def _read_part(path: Path) -> pl.DataFrame:
     return frame
 
 
-def read_table_part(path: Path, table: Table) -> pl.DataFrame:
-    """Return one file of `table` typed to the contract, with `_source_file` / `_source_row` (1-based)."""
+def read_table_part(path: Path, table: Table, mapping: TableMapping | None = None) -> pl.DataFrame:
+    """Return one file of `table` (its headers and values mapped by `mapping`) typed to the contract,
+    with `_source_file` / `_source_row` (1-based)."""
     try:
         raw = _read_part(path)
     except Exception as exc:  # any parser failure stops the run, naming the file
@@ -80,6 +82,7 @@ def read_table_part(path: Path, table: Table) -> pl.DataFrame:
     repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in raw.columns if re.search(r"_duplicated_\d+$", c)})
     if repeated:
         raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
+    raw = apply_mapping(raw, mapping)
     missing = [c.name for c in table.columns if not c.nullable and c.name not in raw.columns]
     if missing and raw.width:
         raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")
@@ -95,7 +98,7 @@ def _empty(table: Table) -> pl.DataFrame:
 
 
 def validate_snapshot_table(
-    snapshot: Path, table_name: str, parents: dict[str, pl.DataFrame]
+    snapshot: Path, table_name: str, parents: dict[str, pl.DataFrame], mappings: ColumnMappings | None = None
 ) -> tuple[TableManifest, pl.DataFrame, pl.DataFrame]:
     """Read and validate one table of `snapshot`: its manifest, kept rows and quarantine rows."""
     started = time.perf_counter()
@@ -110,7 +113,8 @@ def validate_snapshot_table(
             raise SnapshotError(f"{snapshot}: required table {table_name} is missing (no {table_name}.parquet/.csv/.ndjson or {table_name}/)")
         kept, quarantine = _empty(table), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     else:
-        parts = [read_table_part(path, table) for path in files]
+        mapping = mappings.tables.get(table_name) if mappings else None
+        parts = [read_table_part(path, table, mapping) for path in files]
         parsed = pl.concat(parts, how="diagonal_relaxed")
         for path, part in zip(files, parts):
             manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": part.height})
@@ -123,7 +127,7 @@ def validate_snapshot_table(
     return manifest, kept, quarantine
 
 
-def read_snapshot(snapshot: Path, tables: list[str]) -> dict[str, pl.DataFrame]:
+def read_snapshot(snapshot: Path, tables: list[str], mappings: ColumnMappings | None = None) -> dict[str, pl.DataFrame]:
     """The validated rows of `tables` (and the parents their foreign keys need), in memory."""
     if not snapshot.is_dir():
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
@@ -133,7 +137,7 @@ def read_snapshot(snapshot: Path, tables: list[str]) -> dict[str, pl.DataFrame]:
     kept: dict[str, pl.DataFrame] = {}
     for name in INGEST_ORDER:
         if name in wanted:
-            _, kept[name], _ = validate_snapshot_table(snapshot, name, kept)
+            _, kept[name], _ = validate_snapshot_table(snapshot, name, kept, mappings)
     return {name: kept[name] for name in tables}
 
 
@@ -150,10 +154,10 @@ def _transient(task, task_run, state) -> bool:
 
 @task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def ingest_table(
-    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, parents: dict[str, pl.DataFrame]
+    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, parents: dict[str, pl.DataFrame], mappings: ColumnMappings | None = None
 ) -> tuple[TableManifest, pl.DataFrame]:
     """Validate one table into `staged`; return its manifest and kept rows (parents of later tables)."""
-    manifest, kept, quarantine = validate_snapshot_table(snapshot, table_name, parents)
+    manifest, kept, quarantine = validate_snapshot_table(snapshot, table_name, parents, mappings)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
     write_parquet(kept.with_columns(dated), staged / table_name / "part-0.parquet")
     write_parquet(quarantine.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
@@ -167,8 +171,9 @@ def ingest_table(
 _PARENTS = {fk.parent for t in TABLES.values() for fk in t.foreign_keys if fk.parent} | {"contacts", "companies"}
 
 
-def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths) -> list[TableManifest]:
-    """Validate every contract table of `snapshot` into the lake partition of `snapshot_date`."""
+def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None) -> list[TableManifest]:
+    """Validate every contract table of `snapshot` (headers mapped by `mappings`) into the lake partition
+    of `snapshot_date`."""
     if not snapshot.is_dir():
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
     staged_root = paths.lake / ".staging" / f"{snapshot_date.isoformat()}-{uuid.uuid4().hex[:8]}"
@@ -176,7 +181,7 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths) -> list[T
     parents: dict[str, pl.DataFrame] = {}
     manifests = []
     for name in INGEST_ORDER:
-        manifest, kept = ingest_table(snapshot, name, snapshot_date, staged_root, parents)
+        manifest, kept = ingest_table(snapshot, name, snapshot_date, staged_root, parents, mappings)
         manifests.append(manifest)
         if name in _PARENTS:
             parents[name] = kept

@@ -12,6 +12,7 @@ PARSE_ERROR = "_parse_error"
 # Timestamps are normalised to "YYYY-MM-DDTHH:MM:SS[.f][+HH:MM]"; no offset means UTC.
 _TS_WITH_OFFSET = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _TS_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
+_TS_MINUTES = "%Y-%m-%dT%H:%M"  # CRM exports often drop the seconds ("2026-03-05 14:22")
 _MONEY_TEXT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64)
 
@@ -36,6 +37,7 @@ def _parse_text(column: Column, table: str, text: pl.Expr) -> pl.Expr:
         return pl.coalesce(
             iso.str.to_datetime(_TS_WITH_OFFSET, time_unit="us", time_zone="UTC", strict=False),
             iso.str.to_datetime(_TS_NAIVE, time_unit="us", strict=False).dt.replace_time_zone("UTC"),
+            iso.str.to_datetime(_TS_MINUTES, time_unit="us", strict=False).dt.replace_time_zone("UTC"),
             iso.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
         )
     if kind == "enum":

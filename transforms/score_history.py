@@ -17,7 +17,6 @@ import polars as pl
 from transforms.engagement_score import (
     EVENT_COLUMNS,
     KEY,
-    MEMBER_KEY,
     ScoreInputs,
     as_of_instant,
     band,
@@ -30,8 +29,11 @@ from transforms.engagement_score import (
 )
 from transforms.score_definition import ScoreDefinition
 
-HISTORY_COLUMNS = ["score_id", "object_type", "portal_id", "record_id", "score", "band", "valid_from", "valid_to"]
-UNIT_KEY = [*MEMBER_KEY, "unit_id"]
+# Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
+# packs into one integer with DAY_SLOTS room for the day: grouping and sorting stay on one column.
+UNIT_KEY = ["member", "unit_id"]
+DAY_SLOTS = 1 << 16
+_new_key = (pl.col("key") != pl.col("key").shift(1)).fill_null(True)
 
 
 def month_shift(day: pl.Expr, months: pl.Expr) -> pl.Expr:
@@ -102,11 +104,11 @@ def unit_deltas(
     events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.LazyFrame, resets: pl.LazyFrame, start: date, end: date
 ) -> pl.LazyFrame:
     """(member, unit_id, day, cents): how each unit's points change over [start, end], changes before
-    `start` folded into it."""
+    `start` folded into it. `members` carries the integer `member` of each (score, record, contact)."""
     end_instant = as_of_instant(end)
     columns = set(events.collect_schema().names())
     matches = unit_matches(definitions, columns, None)
-    schema = {**dict.fromkeys(MEMBER_KEY, pl.Int64), "score_index": pl.Int32, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64}
+    schema = {"member": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64}
     if not matches:
         return pl.LazyFrame(schema=schema)
     properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters} & columns)
@@ -131,33 +133,45 @@ def unit_deltas(
     for unit in units.iter_rows(named=True):
         index = pl.lit(unit["score_index"], dtype=pl.Int32)
         hits = typed[unit["event_type"]].filter(expressions[unit["unit_id"]]).select("portal_id", "contact_id", "occurred_at", "day")
+        own = members.filter(pl.col("score_index") == index)
         record = "record_id" if unit["company"] else "contact_id"
         if unit["company"]:
-            hits = hits.join(members.filter(pl.col("score_index") == index).select("portal_id", "contact_id", "record_id"), on=["portal_id", "contact_id"])
+            hits = hits.join(own.select("portal_id", "contact_id", "record_id", "member"), on=["portal_id", "contact_id"])
         hits = _reset_stops(hits, reset_lists.filter(pl.col("score_index") == index), record)
         window = pl.col("day") + timedelta(days=unit["within_days"]) if unit["within_days"] else pl.lit(None, dtype=pl.Date)
-        grouped = (
-            hits.with_columns(pl.min_horizontal(window, pl.col("reset_stop")).alias("stop"))
-            .group_by("portal_id", pl.col(record).alias("record_id"), "contact_id", "day", "stop")
-            .agg(pl.len().cast(pl.Int64).alias("n"))
-            .with_columns(index.alias("score_index"), pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"))
-        )
+        stops = hits.with_columns(pl.min_horizontal(window, pl.col("reset_stop")).alias("stop"))
+        if unit["company"]:
+            grouped = stops.group_by("member", "day", "stop").agg(pl.len().cast(pl.Int64).alias("n"))
+        else:
+            # Out-of-scope contacts drop out here, after their events are counted per day.
+            counted = stops.group_by("portal_id", "contact_id", "day", "stop").agg(pl.len().cast(pl.Int64).alias("n"))
+            grouped = counted.join(own.select("portal_id", "contact_id", "member"), on=["portal_id", "contact_id"]).drop("portal_id", "contact_id")
+        grouped = grouped.with_columns(pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"))
         per_unit.append(_unit_steps(grouped, unit, start, end))
     return pl.concat(per_unit).select(list(schema)).cast(schema)
 
 
-def running(deltas: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
-    """(key, day, cents): the running total of `deltas` on each day it changes."""
+def running(deltas: pl.LazyFrame, start: date) -> pl.LazyFrame:
+    """(key, day, cents), sorted by key and day: the running total of `deltas` (an integer `key`, `day`
+    and `cents`) on each day it changes.
+
+    Key and day are packed into one integer, so grouping and sorting work on a single column, and
+    the running total restarts at each key by subtracting the total before the key's first row."""
+    packed = pl.col("key") * DAY_SLOTS + (pl.col("day") - pl.lit(start)).dt.total_days()
+    total = pl.col("cents").cum_sum()
     return (
-        deltas.group_by(*key, "day")
+        deltas.group_by(packed.alias("packed"))
         .agg(pl.col("cents").sum())
-        .with_columns(pl.col("cents").cum_sum().over(key, order_by="day"))
+        .sort("packed")
+        .select((pl.col("packed") // DAY_SLOTS).alias("key"), (pl.lit(start) + pl.duration(days=pl.col("packed") % DAY_SLOTS)).alias("day"), "cents")
+        .with_columns((total - pl.when(_new_key).then(total - pl.col("cents")).forward_fill()).alias("cents"))
     )
 
 
-def changes(levels: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
-    """(key, day, cents): the day-to-day changes of `levels`, zeros dropped."""
-    return levels.with_columns(pl.col("cents").diff().over(key, order_by="day").fill_null(pl.col("cents"))).filter(pl.col("cents") != 0)
+def changes(levels: pl.LazyFrame) -> pl.LazyFrame:
+    """(key, day, cents): the day-to-day changes of `levels` sorted by key and day (as `running` returns
+    them), zeros dropped."""
+    return levels.with_columns(pl.when(_new_key).then(pl.col("cents")).otherwise(pl.col("cents").diff())).filter(pl.col("cents") != 0)
 
 
 def _filled(levels: pl.LazyFrame, parts: pl.LazyFrame, key: list[str], part: str, also: pl.LazyFrame | None = None) -> pl.LazyFrame:
@@ -169,73 +183,98 @@ def _filled(levels: pl.LazyFrame, parts: pl.LazyFrame, key: list[str], part: str
     return grid.with_columns(pl.col("cents").forward_fill().over([*key, part], order_by="day").fill_null(0))
 
 
-def rule_deltas(units_running: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
-    """(member, group_index, day, cents): changes of each rule's points after `limit_to` and `together`."""
-    attrs = units.lazy().select("unit_id", "group_index", "rule_index", "value_index", "limit_cents", "individually")
-    levels = units_running.join(attrs, on="unit_id")
-    group_key = [*MEMBER_KEY, "group_index"]
-    single = (
-        levels.filter(pl.col("individually") | pl.col("value_index").is_null())
-        .with_columns(clamp_abs(pl.col("cents"), pl.col("limit_cents")))
-        .pipe(changes, UNIT_KEY)
-        .select(*group_key, "day", "cents")
+def _lookup(column: pl.Expr, frame: pl.DataFrame, key: str, value: str) -> pl.Expr:
+    """`value` of the row of `frame` whose `key` equals `column` (a small table: a vectorised map)."""
+    return column.replace_strict(dict(frame.select(key, value).unique().iter_rows()), return_dtype=frame.schema[value])
+
+
+def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.LazyFrame:
+    """(member, group_id, day, cents): changes of each rule's points after `limit_to` and `together`.
+
+    A unit without `limit_to` outside a `together` rule adds its deltas as they are; only the others
+    need their running points."""
+    n_units, n_rules = units.height, units["rule_id"].max() + 1
+    single = pl.col("individually") | pl.col("value_index").is_null()
+    deltas = deltas.join(units.lazy().select("unit_id", "individually", "value_index", "limit_cents"), on="unit_id")
+    unit_id = pl.col("key") % n_units
+    linear = deltas.filter(single & pl.col("limit_cents").is_null()).select("member", _lookup(pl.col("unit_id"), units, "unit_id", "group_id").alias("group_id"), "day", "cents")
+    clamped = (
+        deltas.filter(single & pl.col("limit_cents").is_not_null())
+        .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .with_columns(clamp_abs(pl.col("cents"), _lookup(unit_id, units, "unit_id", "limit_cents")))
+        .pipe(changes)
+        .select((pl.col("key") // n_units).alias("member"), _lookup(unit_id, units, "unit_id", "group_id").alias("group_id"), "day", "cents")
     )
-    rule_key = [*group_key, "rule_index"]
-    together_levels = levels.filter(~pl.col("individually") & pl.col("value_index").is_not_null())
-    parts = together_levels.select(*rule_key, "unit_id", "value_index", "limit_cents").unique()
+    together_levels = (
+        deltas.filter(~single)
+        .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .select((pl.col("key") // n_units).alias("member"), unit_id.cast(pl.Int32).alias("unit_id"), "day", "cents")
+        .join(units.lazy().select("unit_id", "rule_id"), on="unit_id")
+    )
+    parts = together_levels.select("member", "rule_id", "unit_id").unique().join(units.lazy().select("unit_id", "value_index", "limit_cents"), on="unit_id")
     together = (
-        _filled(together_levels.select(*rule_key, "unit_id", "day", "cents"), parts, rule_key, "unit_id")
-        .group_by(*rule_key, "day")
+        _filled(together_levels, parts, ["member", "rule_id"], "unit_id")
+        .group_by("member", "rule_id", "day")
         .agg(
             pl.col("cents").sort_by([pl.col("cents").abs(), pl.col("value_index")], descending=[True, False]).first(),
             pl.col("limit_cents").first(),
         )
-        .with_columns(clamp_abs(pl.col("cents"), pl.col("limit_cents")))
-        .pipe(changes, rule_key)
-        .select(*group_key, "day", "cents")
+        .select((pl.col("member") * n_rules + pl.col("rule_id")).alias("key"), "day", clamp_abs(pl.col("cents"), pl.col("limit_cents")).alias("cents"))
+        .sort("key", "day")
+        .pipe(changes)
+        .select((pl.col("key") // n_rules).alias("member"), _lookup(pl.col("key") % n_rules, units, "rule_id", "group_id").alias("group_id"), "day", "cents")
     )
-    return pl.concat([single, together])
+    return pl.concat([linear, clamped, together])
 
 
-def member_levels(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame) -> pl.LazyFrame:
-    """(member, day, cents): each member's total on the days it changes, groups capped at their limit
-    and the total clamped to [0, score_limit]."""
-    limits = units.lazy().select("score_index", "group_index", "group_limit_cents").unique()
-    group_key = [*MEMBER_KEY, "group_index"]
+def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.LazyFrame, start: date) -> pl.LazyFrame:
+    """(member, day, cents), sorted by member and day: each member's total on the days it changes, groups
+    capped at their limit and the total clamped to [0, score_limit] (`limits`: member, score_limit_cents)."""
+    n_groups = units["group_id"].max() + 1
     groups = (
-        running(rules, group_key)
-        .join(limits, on=["score_index", "group_index"])
-        .with_columns(pl.min_horizontal("cents", "group_limit_cents"))
-        .pipe(changes, group_key)
+        rules.select((pl.col("member") * n_groups + pl.col("group_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .with_columns(pl.min_horizontal("cents", _lookup(pl.col("key") % n_groups, units, "group_id", "group_limit_cents")))
+        .pipe(changes)
     )
-    score_limits = definition_table(definitions).select("score_index", "score_limit_cents")
     return (
-        running(groups.select(*MEMBER_KEY, "day", "cents"), MEMBER_KEY)
-        .join(score_limits, on="score_index")
-        .with_columns(pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents")))
-        .select(*MEMBER_KEY, "day", "cents")
+        groups.select((pl.col("key") // n_groups).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .join(limits.rename({"member": "key"}), on="key", maintain_order="left")
+        .select(pl.col("key").alias("member"), "day", pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents")))
     )
 
 
 def record_levels(totals: pl.LazyFrame, members: pl.LazyFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
     """(record, day, cents): contact totals as they are; company totals aggregated over their members on
-    every day one changes, clamped; every record in scope has a row on `start`."""
+    every day one changes, clamped; every record in scope has a row on `start`.
+
+    `totals` (member, day, cents) come sorted by member and day; `records` carry an integer `record`."""
     meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
     aggregation = pl.col("aggregation")
-    own = totals.join(meta.filter(aggregation == "self"), on="score_index", how="semi").select(*KEY, "day", "cents")
-    company_totals = totals.join(meta.filter(aggregation != "self"), on="score_index", how="semi")
-    linear = meta.filter(aggregation.is_in(["sum", "avg"]))
-    counts = members.join(linear, on="score_index", how="semi").group_by(KEY).agg(pl.len().alias("n"))
+    indexes = lambda *kinds: [i for i, d in enumerate(definitions) if (d.company_settings.aggregation if d.object == "company" else "self") in kinds]  # noqa: E731
+    totals = totals.join(members, on="member", maintain_order="left")
+    own = totals.filter(pl.col("score_index").is_in(indexes("self"))).select(*KEY, "day", "cents")
+    linear = pl.col("score_index").is_in(indexes("sum", "avg"))
+    counts = members.filter(linear).group_by(KEY).agg(pl.len().alias("n"))
     summed = (
-        running(changes(company_totals.join(linear, on="score_index", how="semi"), MEMBER_KEY).select(*KEY, "day", "cents"), KEY)
+        totals.filter(linear)
+        .select(pl.col("member").alias("key"), *KEY, "day", "cents")
+        .pipe(changes)
+        .join(records, on=KEY)
+        .select(pl.col("record").alias("key"), "day", "cents")
+        .pipe(running, start)
+        .join(records, left_on="key", right_on="record")
         .join(meta, on="score_index")
         .join(counts, on=KEY)
         .with_columns(pl.when(aggregation == "avg").then(divide_rounded(pl.col("cents"), pl.col("n"))).otherwise(pl.col("cents")).alias("cents"))
     )
-    extreme = meta.filter(aggregation.is_in(["min", "max"]))
-    extreme_totals = company_totals.join(extreme, on="score_index", how="semi").select(*KEY, "contact_id", "day", "cents")
-    starts = records.join(extreme, on="score_index", how="semi").select(*KEY, pl.lit(start).alias("day"))
-    parts = members.join(extreme, on="score_index", how="semi").select(*KEY, "contact_id")
+    extreme = pl.col("score_index").is_in(indexes("min", "max"))
+    extreme_totals = totals.filter(extreme).select(*KEY, "contact_id", "day", "cents")
+    starts = records.filter(extreme).select(*KEY, pl.lit(start).alias("day"))
+    parts = members.filter(extreme).select(*KEY, "contact_id")
     extremes = (
         _filled(extreme_totals, parts, KEY, "contact_id", also=starts)
         .join(meta, on="score_index")
@@ -245,7 +284,7 @@ def record_levels(totals: pl.LazyFrame, members: pl.LazyFrame, records: pl.LazyF
     companies = pl.concat([summed, extremes], how="diagonal_relaxed").select(*KEY, "day", pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents")))
     levels = pl.concat([own, companies])
     first_rows = records.select(*KEY, pl.lit(start).alias("day")).join(levels, on=[*KEY, "day"], how="anti").with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
-    return pl.concat([levels, first_rows]).join(records, on=KEY, how="semi")
+    return pl.concat([levels, first_rows]).join(records, on=KEY)
 
 
 def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:
@@ -255,26 +294,33 @@ def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start
         raise ValueError("score_history needs at least one definition")
     if start > end:
         raise ValueError(f"history range is empty: {start} > {end}")
-    units = rule_units(definitions)
+    if (end - start).days >= DAY_SLOTS:
+        raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
+    units = rule_units(definitions).with_columns(
+        pl.struct("score_index", "group_index").rank("dense").cast(pl.Int64).sub(1).alias("group_id"),
+        pl.struct("score_index", "group_index", "rule_index").rank("dense").cast(pl.Int64).sub(1).alias("rule_id"),
+    )
     records, members, _ = score_members(definitions, inputs)
-    members = members.collect().lazy()
-    records = records.collect().lazy()
-    deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end)
-    units_running = running(deltas, UNIT_KEY).collect().lazy()
-    totals = member_levels(rule_deltas(units_running, units), definitions, units).collect().lazy()
+    members = members.collect().with_row_index("member").with_columns(pl.col("member").cast(pl.Int64)).lazy()
+    records = records.collect().with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).lazy()
+    limits = members.join(definition_table(definitions), on="score_index").select("member", "score_limit_cents")
+    deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
+    totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()
     levels = record_levels(totals, members, records, definitions, start)
     ids = definition_table(definitions).select("score_index", "score_id", "object_type")
     scored = (
-        levels.sort(*KEY, "day")
+        levels.select("record", "day", "cents", "score_index", "portal_id", "record_id")
+        .sort((pl.col("record") * DAY_SLOTS + (pl.col("day") - pl.lit(start)).dt.total_days()))
         .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(band(pl.col("score"), definitions).alias("band"))
     )
-    # Rows are sorted by record and day here, so plain shifts within a record see its previous day.
-    previous = lambda column: pl.col(column).shift(1).over(KEY)  # noqa: E731
-    changed = (pl.col("score") != previous("score")) | pl.col("band").ne_missing(previous("band"))
-    kept = scored.filter(changed.fill_null(True))
+    # Rows are sorted by record and day, so a row's previous row is its record's previous day.
+    new_record = pl.col("record") != pl.col("record").shift(1)
+    changed = new_record.fill_null(True) | (pl.col("score") != pl.col("score").shift(1)) | pl.col("band").ne_missing(pl.col("band").shift(1))
+    kept = scored.filter(changed)
+    last_of_record = pl.col("record") != pl.col("record").shift(-1)
     return (
-        kept.with_columns(pl.col("day").shift(-1).over(KEY).alias("valid_to"))
+        kept.with_columns(pl.when(last_of_record.fill_null(True)).then(None).otherwise(pl.col("day").shift(-1)).alias("valid_to"))
         .join(ids, on="score_index", maintain_order="left")
         .select("score_id", "object_type", "portal_id", "record_id", "score", "band", pl.col("day").alias("valid_from"), "valid_to")
     )

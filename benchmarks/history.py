@@ -1,0 +1,72 @@
+"""Benchmark: 365 days of score history for 1M contacts / 50M events, against one single-day run.
+
+Prints wall time, peak memory and rows stored for the one-pass history, the same for scoring one
+day, and their ratio. Run with `make bench-history` (ARGS="--contacts N --days D").
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks.common import AS_OF, measured, snapshot
+
+INPUTS = """
+def inputs(snapshot):
+    from pathlib import Path
+    import polars as pl
+    from flows.config_files import load_definitions
+    from transforms.engagement_score import ScoreInputs
+    root = Path(snapshot)
+    scan = lambda t: pl.scan_parquet(root / t / "*.parquet")
+    tables = ("events", "contacts", "companies", "associations", "list_memberships", "score_resets")
+    return load_definitions(Path("data/config/scores")), ScoreInputs(*(scan(t) for t in tables))
+"""
+
+ONE_DAY = INPUTS + """
+def main(snapshot, as_of):
+    from datetime import date
+    from flows.compute import score_tables
+    definitions, data = inputs(snapshot)
+    started = time.perf_counter()
+    out = score_tables(definitions, data, date.fromisoformat(as_of))
+    return {"seconds": time.perf_counter() - started, "records": out["engagement_scores"].height}
+"""
+
+HISTORY = INPUTS + """
+def main(snapshot, start, end):
+    from datetime import date
+    import polars as pl
+    from transforms.history_changes import CHANGE_SCHEMA, range_changes
+    from transforms.score_history import score_history
+    definitions, data = inputs(snapshot)
+    started = time.perf_counter()
+    intervals = score_history(definitions, data, date.fromisoformat(start), date.fromisoformat(end)).collect()
+    seconds = time.perf_counter() - started
+    stored = range_changes(pl.LazyFrame(schema=CHANGE_SCHEMA), intervals.lazy(), [d.id for d in definitions], date.fromisoformat(start)).collect()
+    return {"seconds": seconds, "intervals": intervals.height, "change_rows": stored.height}
+"""
+
+
+def main() -> None:
+    from datetime import timedelta
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--events-per-contact", type=float, default=50.0)
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    snap = snapshot(args.contacts, args.events_per_contact)
+    start = AS_OF - timedelta(days=args.days - 1)
+    day = measured(ONE_DAY, str(snap), AS_OF.isoformat())
+    history = measured(HISTORY, str(snap), start.isoformat(), AS_OF.isoformat())
+    records = day["records"]
+    print(f"records scored (3 definitions): {records:,}; history {start} .. {AS_OF} ({args.days} days)")
+    print(f"one day: {day['seconds']:.2f}s, peak {day['peak_rss_mib']:.0f} MiB")
+    print(f"history: {history['seconds']:.2f}s, peak {history['peak_rss_mib']:.0f} MiB")
+    print(f"rows stored: {history['change_rows']:,} change rows ({history['intervals']:,} intervals) "
+          f"vs {records * args.days:,} for a row per record and day ({history['change_rows'] / (records * args.days):.1%})")
+    print(f"ratio history / one day: {history['seconds'] / day['seconds']:.2f} (target <= 5)")
+
+
+if __name__ == "__main__":
+    main()

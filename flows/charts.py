@@ -7,7 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display on servers and workers
+import duckdb  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from flows.paths import Paths  # noqa: E402
 from flows.warehouse import connect_read_only  # noqa: E402
@@ -15,11 +17,20 @@ from transforms.partner_program import Program  # noqa: E402
 
 
 def tier_progress(paths: Paths, program: Program, out: Path) -> Path | None:
-    """Total, sold and managed points per day against each tier's threshold; None when no day is stored."""
+    """Draw the tier progress chart to `out` (PNG); None when no day is stored."""
     with connect_read_only(paths) as con:
-        tiers = con.sql(
-            "select as_of, total_points, sold_points, sourced_points, managed_points, tier from partner_tier order by as_of"
-        ).pl()
+        figure = tier_progress_figure(con, program)
+    if figure is None:
+        return None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out)
+    plt.close(figure)
+    return out
+
+
+def tier_progress_figure(con: duckdb.DuckDBPyConnection, program: Program) -> Figure | None:
+    """Total, sold and managed points per day against each tier's threshold; None when no day is stored."""
+    tiers = con.sql("select as_of, total_points, sold_points, sourced_points, managed_points, tier from partner_tier order by as_of").pl()
     if tiers.is_empty():
         return None
     days = tiers["as_of"].to_list()
@@ -39,8 +50,5 @@ def tier_progress(paths: Paths, program: Program, out: Path) -> Path | None:
     axis.grid(alpha=0.3)
     axis.legend(loc="upper left")
     figure.autofmt_xdate()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out)
-    plt.close(figure)
-    return out
+    return figure
 

@@ -353,6 +353,29 @@ def points_chart(
 
 
 @app.command()
+def report(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="the day to report, YYYY-MM-DD (default: the latest loaded)")] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    out: Annotated[Optional[Path], typer.Option(help="HTML file (default: reports/report-<day>.html beside the warehouse)")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml for the tier thresholds)")] = DEFAULT_CONFIG,
+) -> None:
+    """Write a static HTML report with charts and the key tables, read from the warehouse."""
+    from flows.config_files import ConfigError, load_program
+    from flows.report import build_report
+
+    paths = Paths.of(warehouse)
+    day = _date(as_of, "--as-of") if as_of else None
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"{paths.warehouse}: no warehouse yet; run `engage run` or `make demo` first"))
+    try:
+        target = out or paths.reports / f"report-{day or 'latest'}.html"
+        written = build_report(paths, load_program(config / "partner_program.yaml"), day, target)
+    except (ConfigError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"wrote {written}")
+
+
+@app.command()
 def status(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
     runs: Annotated[int, typer.Option(min=1, help="how many recent runs to show")] = 10,

@@ -19,6 +19,7 @@ from flows.history import store_history
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.registry import update_registry
+from flows.sources import is_source_url, pull_postgres, redacted
 from flows.storage import exclusive_lock
 from flows.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
 from transforms.history_changes import day_intervals
@@ -47,8 +48,18 @@ def _run_log(run_id: str, flow_name: str, as_of: date, snapshot_date: date, mani
     )
 
 
+def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths) -> Path:
+    """The folder to ingest: `snapshot` itself, or a database source pulled into the warehouse's
+    `snapshots/<source>-<date>/` first."""
+    if not is_source_url(snapshot):
+        return Path(snapshot)
+    folder = paths.root / "snapshots" / f"postgres-{snapshot_date.isoformat()}"
+    pull_postgres(snapshot, folder)
+    return folder
+
+
 def _run_days(
-    flow_name: str, snapshot: Path, days: list[date], snapshot_date: date, paths: Paths, config: Path, history_pass: bool = False, tables: bool = True
+    flow_name: str, snapshot: str, days: list[date], snapshot_date: date, paths: Paths, config: Path, history_pass: bool = False, tables: bool = True
 ) -> dict[str, object]:
     """Ingest once, then load `days` (unless not `tables`) and the score history: from the one-pass
     engine over [first day, last day] with `history_pass`, else from each day's scores."""
@@ -56,7 +67,9 @@ def _run_days(
     settings = load_settings(config)
     with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
         started = time.perf_counter()
-        manifests = ingest_snapshot(snapshot, snapshot_date, paths, settings.mappings)
+        folder = _snapshot_folder(snapshot, snapshot_date, paths)
+        manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings)
+        snapshot = redacted(snapshot)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), snapshot, time.perf_counter() - started)
         inputs = DayInputs.from_lake(paths, snapshot_date)
         inputs = inputs.in_memory() if len(days) > 1 else inputs
@@ -116,7 +129,7 @@ def daily_flow(
 
     `snapshot` may hold `{as_of}`, replaced by the ISO day, so a schedule can name each day's folder."""
     day = as_of or scheduled_day()
-    return _run_days("daily", Path(snapshot.replace("{as_of}", day.isoformat())), [day], day, Paths.of(warehouse), Path(config))
+    return _run_days("daily", snapshot.replace("{as_of}", day.isoformat()), [day], day, Paths.of(warehouse), Path(config))
 
 
 @flow(name="engage-backfill")
@@ -138,4 +151,4 @@ def backfill_flow(
         raise ValueError(f"every must be 1 or more days, not {every}")
     span = (date_to - date_from).days
     days = sorted({date_from + timedelta(days=i) for i in range(0, span + 1, every)} | {date_to})
-    return _run_days("backfill", Path(snapshot), days, date_to, Paths.of(warehouse), Path(config), history_pass=True, tables=not history_only)
+    return _run_days("backfill", snapshot, days, date_to, Paths.of(warehouse), Path(config), history_pass=True, tables=not history_only)

@@ -2,7 +2,7 @@
 
 import os
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="engage-prefect-")
@@ -18,6 +18,7 @@ settings.register_profile("soak", max_examples=2000, deadline=None, suppress_hea
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SNAPSHOT_DAY = date(2026, 6, 30)
+BACKFILL_FIRST = SNAPSHOT_DAY - timedelta(days=40)
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +38,24 @@ def small_snapshot(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("snapshot") / "snap"
     generate_snapshot(out, contacts=400, seed=11, as_of=SNAPSHOT_DAY, bad_rows=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def backfilled(small_snapshot, tmp_path_factory, prefect_harness) -> Path:
+    """A warehouse backfilled over 41 days of the small snapshot: history every day, tables every 8th."""
+    from flows.daily import backfill_flow
+
+    warehouse = tmp_path_factory.mktemp("backfilled") / "warehouse.duckdb"
+    backfill_flow(str(small_snapshot), BACKFILL_FIRST, SNAPSHOT_DAY, str(warehouse), every=8)
+    return warehouse
+
+
+def require_service(variable: str, what: str) -> str:
+    """The address of a test service from the environment. Without it the test is skipped, unless
+    ENGAGE_REQUIRE_SERVICES=1 (CI, after `.ci/services`) makes that a failure."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if os.environ.get("ENGAGE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{variable} is not set: {what} is required here (run .ci/services)")
+    pytest.skip(f"{variable} is not set: no {what} (`eval \"$(.ci/services)\"` starts one)")

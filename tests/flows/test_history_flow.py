@@ -7,28 +7,19 @@ import pytest
 
 from flows.paths import Paths
 from flows.warehouse import connect_read_only
+from tests.conftest import BACKFILL_FIRST as FIRST
 from tests.conftest import SNAPSHOT_DAY
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
 # Questions about one particular day that 400 contacts may not answer; the demo's 5,000 do.
 EMPTY_ON_SMALL_DATA = {"crossed_into_high.sql"}
-FIRST = SNAPSHOT_DAY - timedelta(days=40)
 SCORES = "select score_id, object_type, portal_id, record_id, score, band from {} where {} = ? order by all"
 
 
 def _daily_view(warehouse: Path) -> list[tuple]:
     with connect_read_only(Paths.of(warehouse)) as con:
         return con.sql("select * from engagement_score_daily order by all").fetchall()
-
-
-@pytest.fixture(scope="module")
-def backfilled(small_snapshot, tmp_path_factory) -> Path:
-    from flows.daily import backfill_flow
-
-    warehouse = tmp_path_factory.mktemp("history") / "warehouse.duckdb"
-    backfill_flow(str(small_snapshot), FIRST, SNAPSHOT_DAY, str(warehouse), every=8)
-    return warehouse
 
 
 def test_the_history_of_a_backfill_agrees_with_each_day_computed_alone(backfilled):

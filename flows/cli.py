@@ -75,19 +75,23 @@ def generate(
     typer.echo(f"snapshot {out} dated {day}: " + ", ".join(f"{t} {n}" for t, n in rows.items()))
 
 
+SNAPSHOT_HELP = "snapshot folder, or a PostgreSQL source: postgresql://user@host/db?schema=crm"
+
+
 def _run_flow(call) -> dict:
     from flows.ingest import SnapshotError
 
     _setup_logging()
     try:
         return call()
-    except (SnapshotError, FileNotFoundError, ValueError) as exc:
+    except (SnapshotError, ValueError, OSError) as exc:
+        # OSError: a full disk, a read-only folder, a missing file; its message names the path.
         _fail(exc)
 
 
 @app.command()
 def run(
-    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    snapshot: Annotated[str, typer.Option(help=SNAPSHOT_HELP)],
     as_of: Annotated[str, typer.Option("--as-of", help="the day to compute, YYYY-MM-DD")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
     config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
@@ -96,13 +100,13 @@ def run(
     from flows.daily import daily_flow
 
     day = _date(as_of, "--as-of")
-    summary = _run_flow(lambda: daily_flow(str(snapshot), day, str(warehouse), str(config)))
+    summary = _run_flow(lambda: daily_flow(snapshot, day, str(warehouse), str(config)))
     typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
 
 
 @app.command()
 def backfill(
-    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    snapshot: Annotated[str, typer.Option(help=SNAPSHOT_HELP)],
     date_from: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD")],
     date_to: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
@@ -114,7 +118,7 @@ def backfill(
     from flows.daily import backfill_flow
 
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
-    summary = _run_flow(lambda: backfill_flow(str(snapshot), first, last, str(warehouse), str(config), every, history_only))
+    summary = _run_flow(lambda: backfill_flow(snapshot, first, last, str(warehouse), str(config), every, history_only))
     tables = "no day tables" if history_only else f"the tables of {len(summary['days'])} days"
     typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
 

@@ -59,3 +59,12 @@ def require_service(variable: str, what: str) -> str:
     if os.environ.get("ENGAGE_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{variable} is not set: {what} is required here (run .ci/services)")
     pytest.skip(f"{variable} is not set: no {what} (`eval \"$(.ci/services)\"` starts one)")
+
+
+def dump_warehouse(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table and view of a warehouse but the append-only run log and its summary, rows sorted."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = [r[0] for r in con.sql("select view_name from duckdb_views() where not internal and view_name not in ('run_log', 'run_summary')").fetchall()]
+        return {name: sorted(con.sql(f'select * from "{name}"').fetchall(), key=repr) for name in names}

@@ -15,16 +15,9 @@ import pytest
 from flows.daily import daily_flow
 from flows.paths import Paths
 from flows.warehouse import connect_read_only
-from tests.conftest import SNAPSHOT_DAY
+from tests.conftest import SNAPSHOT_DAY, dump_warehouse
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def _dump(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every table and view of the warehouse but the append-only run log and its summary, rows sorted."""
-    with connect_read_only(Paths.of(warehouse)) as con:
-        names = [r[0] for r in con.sql("select view_name from duckdb_views() where not internal and view_name not in ('run_log', 'run_summary')").fetchall()]
-        return {name: sorted(con.sql(f'select * from "{name}"').fetchall(), key=repr) for name in names}
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +44,9 @@ def test_every_planted_bad_row_is_quarantined_with_its_reason_and_good_rows_are_
 
 
 def test_a_rerun_of_the_same_day_gives_identical_rows(loaded, small_snapshot):
-    before = _dump(loaded)
+    before = dump_warehouse(loaded)
     daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(loaded))
-    assert _dump(loaded) == before
+    assert dump_warehouse(loaded) == before
     assert sum(len(rows) for rows in before.values()) > 0
 
 

@@ -71,3 +71,15 @@ def test_a_schema_without_the_contract_tables_names_what_is_missing(postgres, tm
 def test_passwords_never_reach_logs_and_the_schema_leaves_the_connection_url():
     assert redacted("postgresql://u:secret@h:5432/db?schema=crm") == "postgresql://u:***@h:5432/db?schema=crm"
     assert split_source("postgresql://u@h/db?schema=crm&sslmode=disable") == ("postgresql://u@h/db?sslmode=disable", "crm")
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_cli_passes_a_source_url_through_and_refuses_a_bad_schema_with_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    url = "postgresql://engage@127.0.0.1:1/db?schema=Crm-1"
+    result = CliRunner().invoke(app, ["run", "--snapshot", url, "--as-of", "2026-06-30", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    assert "error: postgresql://engage@127.0.0.1:1/db?schema=Crm-1: schema 'Crm-1' is not a plain lower-case identifier" in result.output

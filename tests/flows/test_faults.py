@@ -1,0 +1,174 @@
+"""Faults during loads: kills at random points, a full disk, a read-only folder, flaky reads."""
+
+import errno
+import os
+import random
+import shutil
+import signal
+from collections import Counter
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows.paths import Paths
+from tests.conftest import SNAPSHOT_DAY, dump_warehouse
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+NEXT_DAY = SNAPSHOT_DAY + timedelta(days=1)
+# How many random kill points; `make soak` raises it.
+KILLS = int(os.environ.get("ENGAGE_KILLS", "4"))
+
+
+@pytest.fixture(scope="module")
+def base(small_snapshot, tmp_path_factory) -> Path:
+    """A warehouse holding one loaded day."""
+    from flows.daily import daily_flow
+
+    warehouse = tmp_path_factory.mktemp("base") / "warehouse.duckdb"
+    daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
+    return warehouse
+
+
+def _copy(warehouse: Path, target: Path) -> Path:
+    shutil.copytree(warehouse.parent, target, symlinks=True)
+    return target / warehouse.name
+
+
+@pytest.fixture(scope="module")
+def next_day_outputs(base, tmp_path_factory) -> Path:
+    """The computed tables of the next day, as Parquet files, for the loader to publish."""
+    from flows.compute import DayInputs, compute_day, load_settings
+    from flows.paths import DEFAULT_CONFIG
+
+    folder = tmp_path_factory.mktemp("outputs")
+    outputs = compute_day.fn(DayInputs.from_lake(Paths.of(base), SNAPSHOT_DAY), load_settings(DEFAULT_CONFIG), NEXT_DAY)
+    for name, frame in outputs.items():
+        frame.write_parquet(folder / f"{name}.parquet")
+    return folder
+
+
+def load_next_day(warehouse: str, outputs: str, ready: str | None = None) -> None:
+    """The load of a day exactly as `flows.daily` does it, outside Prefect: publish the day, extend
+    the history, append the run log, rebuild the catalog. `ready` is touched once the inputs are
+    read, so a kill lands inside the load rather than in interpreter start-up."""
+    from flows.compute import day_table_schemas
+    from flows.daily import _run_log, load_day
+    from flows.history import store_history
+    from flows.warehouse import append_run_log, ensure_catalog
+    from transforms.history_changes import day_intervals
+
+    paths = Paths.of(warehouse)
+    tables = {p.stem: pl.read_parquet(p) for p in sorted(Path(outputs).glob("*.parquet"))}
+    if ready:
+        Path(ready).touch()
+    written = load_day.fn(paths, NEXT_DAY, tables)
+    score_ids = sorted(tables["engagement_scores"]["score_id"].unique())
+    intervals = day_intervals(tables["engagement_scores"].lazy()).collect()
+    written["engagement_score_history"] = store_history.fn(paths, intervals, score_ids, NEXT_DAY, NEXT_DAY)
+    append_run_log(paths, _run_log(f"{NEXT_DAY}-killtest", "daily", NEXT_DAY, NEXT_DAY, [], written, 0.0))
+    ensure_catalog(paths, day_table_schemas())
+
+
+def _load(warehouse: Path, outputs: Path, ready: Path) -> subprocess.Popen:
+    code = "import sys; from tests.flows.test_faults import load_next_day; load_next_day(*sys.argv[1:])"
+    return subprocess.Popen([sys.executable, "-c", code, str(warehouse), str(outputs), str(ready)])
+
+
+def test_a_load_killed_at_random_points_leaves_each_table_whole_and_a_rerun_completes(base, next_day_outputs, tmp_path):
+    before = dump_warehouse(base)
+    # The reference: the same load, never interrupted; its duration bounds the kill points.
+    reference_wh = _copy(base, tmp_path / "reference")
+    ready = tmp_path / "ready-reference"
+    proc = _load(reference_wh, next_day_outputs, ready)
+    while not ready.exists() and proc.poll() is None:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert proc.wait() == 0
+    duration = time.monotonic() - started
+    after = dump_warehouse(reference_wh)
+    assert after != before
+    chooser = random.Random(20261124)
+    survived, outcomes = 0, Counter()
+    for attempt in range(KILLS):
+        warehouse = _copy(base, tmp_path / f"kill-{attempt}")
+        ready = tmp_path / f"ready-{attempt}"
+        proc = _load(warehouse, next_day_outputs, ready)
+        while not ready.exists() and proc.poll() is None:
+            time.sleep(0.005)
+        time.sleep(chooser.uniform(0, 0.8 * duration))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        else:
+            outcomes["finished before the kill"] += 1
+        proc.wait()
+        state = dump_warehouse(warehouse)
+        # Each table or view holds its old rows or its new rows, never a part of the new ones.
+        for name, rows in state.items():
+            assert rows in (before[name], after[name]), f"attempt {attempt}: {name} is torn"
+        outcomes["old" if state == before else "new" if state == after else "some tables new"] += 1
+        load_next_day(str(warehouse), str(next_day_outputs))
+        assert dump_warehouse(warehouse) == after, f"attempt {attempt}: the rerun did not complete the load"
+        survived += 1
+    assert survived == KILLS
+    print(f"kills survived: {survived}; state found: {dict(outcomes)}")
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system"), (errno.EACCES, "Permission denied")],
+)
+def test_a_failed_write_leaves_the_warehouse_intact_and_says_why(base, small_snapshot, tmp_path, monkeypatch, code, words):
+    import flows.storage
+    from flows.cli import app
+
+    warehouse = _copy(base, tmp_path / "wh")
+    before = dump_warehouse(warehouse)
+    real = flows.storage.write_parquet
+    calls = {"n": 0}
+
+    def failing(frame, path):
+        calls["n"] += 1
+        if calls["n"] > 3:  # a few files in: the day is half written when the disk gives out
+            raise OSError(code, os.strerror(code), str(path))
+        real(frame, path)
+
+    for module in ("flows.storage", "flows.warehouse", "flows.ingest", "flows.history"):
+        monkeypatch.setattr(f"{module}.write_parquet", failing)
+    result = CliRunner().invoke(app, ["run", "--snapshot", str(small_snapshot), "--as-of", NEXT_DAY.isoformat(), "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert f"error: [Errno {code}] {words}: '{warehouse.parent}" in result.output
+    assert dump_warehouse(warehouse) == before
+    monkeypatch.undo()
+    result = CliRunner().invoke(app, ["run", "--snapshot", str(small_snapshot), "--as-of", NEXT_DAY.isoformat(), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+
+
+def test_transient_read_errors_are_retried_a_bounded_number_of_times(small_snapshot, tmp_path, monkeypatch):
+    import flows.ingest
+    from flows.daily import daily_flow
+
+    real = flows.ingest.validate_snapshot_table
+    attempts: dict[str, int] = {}
+
+    def flaky(snapshot, table_name, parents, mappings=None, failures=2):
+        attempts[table_name] = attempts.get(table_name, 0) + 1
+        if table_name in ("contacts", "events") and attempts[table_name] <= failures:
+            raise OSError(errno.EIO, "Input/output error", str(snapshot / table_name))
+        return real(snapshot, table_name, parents, mappings)
+
+    monkeypatch.setattr(flows.ingest, "validate_snapshot_table", flaky)
+    daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(tmp_path / "a" / "warehouse.duckdb"))
+    assert attempts["contacts"] == 3 and attempts["events"] == 3 and attempts["deals"] == 1
+    attempts.clear()
+    monkeypatch.setattr(flows.ingest, "validate_snapshot_table", lambda *a, **k: flaky(*a, **k, failures=99))
+    with pytest.raises(OSError, match="Input/output error"):
+        daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(tmp_path / "b" / "warehouse.duckdb"))
+    assert attempts["contacts"] == 3, "retries are bounded: one try and two retries"
+    assert not (tmp_path / "b" / "lake" / "contacts").exists(), "nothing of the failed run reached the lake"

@@ -48,6 +48,16 @@ def _run_log(run_id: str, flow_name: str, as_of: date, snapshot_date: date, mani
     )
 
 
+def _record(
+    paths: Paths, flow_name: str, source: str, as_of: date, snapshot_date: date, manifests: list[TableManifest], written: dict[str, int], seconds: float
+) -> None:
+    """Append a run's rows to the run log; with `manifests`, keep the ingested snapshot's manifest too."""
+    run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+    append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, manifests, written, seconds))
+    if manifests:
+        write_manifest(paths, run_id, {"snapshot": source, "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in manifests]})
+
+
 def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths) -> Path:
     """The folder to ingest: `snapshot` itself, or a database source pulled into the warehouse's
     `snapshots/<source>-<date>/` first."""
@@ -69,8 +79,8 @@ def _run_days(
         started = time.perf_counter()
         folder = _snapshot_folder(snapshot, snapshot_date, paths)
         manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings)
-        snapshot = redacted(snapshot)
-        logger.info("ingested %d tables from %s in %.1fs", len(manifests), snapshot, time.perf_counter() - started)
+        source = redacted(snapshot)
+        logger.info("ingested %d tables from %s in %.1fs", len(manifests), source, time.perf_counter() - started)
         inputs = DayInputs.from_lake(paths, snapshot_date)
         inputs = inputs.in_memory() if len(days) > 1 else inputs
         written: dict[date, dict[str, int]] = {}
@@ -81,13 +91,10 @@ def _run_days(
             changes = store_history(paths, intervals, score_ids, days[0], days[-1])
             logger.info("score history %s..%s stored: %d change rows", days[0], days[-1], changes)
             if not tables:
-                run_id = f"{days[-1].isoformat()}-{uuid.uuid4().hex[:8]}"
                 seconds = round(time.perf_counter() - history_started, 3)
-                append_run_log(paths, _run_log(run_id, flow_name, days[-1], snapshot_date, manifests, {"engagement_score_history": changes}, seconds))
-                write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": days[-1], "tables": [asdict(m) for m in manifests]})
+                _record(paths, flow_name, source, days[-1], snapshot_date, manifests, {"engagement_score_history": changes}, seconds)
         for i, as_of in enumerate(days if tables else [], start=1):
             day_started = time.perf_counter()
-            run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
             outputs = compute_day(inputs, settings, as_of)
             written[as_of] = load_day(paths, as_of, outputs)
             if not history_pass and score_ids:
@@ -95,10 +102,7 @@ def _run_days(
                 written[as_of]["engagement_score_history"] = store_history(paths, intervals, score_ids, as_of, as_of)
             seconds = round(time.perf_counter() - day_started, 3)
             # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
-            ingested = manifests if i == 1 else []
-            append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, ingested, written[as_of], seconds))
-            if ingested:
-                write_manifest(paths, run_id, {"snapshot": str(snapshot), "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in ingested]})
+            _record(paths, flow_name, source, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds)
             logger.info("day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds)
         registry = update_registry(paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1])
         logger.info("score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none")

@@ -208,3 +208,20 @@ def test_many_definitions_are_scored_in_one_evaluation():
     b = definition(rules({"event": "email_open", "points": 2}), id="b")
     out = evaluate_scores([a, b], inputs(events((1, "email_open", "2026-06-01"))), AS_OF).scores.collect()
     assert sorted(out.select("score_id", "score").rows()) == [("a", 1.0), ("b", 2.0)]
+
+
+def test_event_months_by_day_lookup_agrees_with_the_calendar_formula():
+    from datetime import date, datetime, timedelta, timezone
+
+
+    from transforms.engagement_score import as_of_instant, event_months, whole_months
+
+    stamps = [datetime(2026, 6, 30, tzinfo=timezone.utc) - timedelta(hours=7 * i) for i in range(0, 3000)]
+    stamps += [datetime(1901, 1, 31, 5, tzinfo=timezone.utc), datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)]
+    frame = pl.DataFrame({"t": stamps}, schema={"t": pl.Datetime("us", "UTC")})
+    for as_of in (as_of_instant(date(2026, 6, 30)), as_of_instant(date(2026, 2, 28)), datetime(2026, 5, 31, 8, 30, tzinfo=timezone.utc)):
+        earlier = frame.filter(pl.col("t") <= as_of)
+        out = earlier.select(event_months(pl.col("t"), as_of).alias("lookup"), whole_months(pl.col("t"), as_of).alias("formula"))
+        recent = out.filter(pl.col("formula") < 1200)
+        assert recent["lookup"].to_list() == recent["formula"].to_list(), as_of
+        assert (out.filter(pl.col("formula") >= 1200)["lookup"] >= 1200).all()  # a century or more: fully decayed either way

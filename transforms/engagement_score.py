@@ -163,21 +163,25 @@ def event_months(occurred_at: pl.Expr, as_of: datetime) -> pl.Expr:
     return pl.lit(by_day).gather(index)
 
 
+def remaining_after(periods: pl.Expr, percent: pl.Expr | int) -> pl.Expr:
+    """Hundredths of an event's points that remain after `periods` whole decay periods: max(0, 100 - k * percent)."""
+    return pl.max_horizontal(pl.lit(0, dtype=pl.Int64), 100 - periods * percent)
+
+
 def decay_factor(months: pl.Expr, percent: pl.Expr, every_months: pl.Expr) -> pl.Expr:
-    """Hundredths of an event's points that remain after `months` whole months: max(0, 100 - k * percent),
-    k the whole decay periods in them."""
-    return pl.max_horizontal(pl.lit(0, dtype=pl.Int64), 100 - (months // every_months) * percent)
+    """Hundredths of an event's points that remain after `months` whole months."""
+    return remaining_after(months // every_months, percent)
 
 
-def _typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], as_of: datetime, types: list[str]) -> dict[str, pl.LazyFrame]:
+def typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime, types: list[str], derived: pl.Expr) -> dict[str, pl.LazyFrame]:
     """The one scan of the events every definition shares: only the columns the rules read, events on or
-    before `as_of` of the scored types, each event's whole months before `as_of`, split once per type."""
+    before `until` of the scored types, with the `derived` column, split once per type."""
     columns = set(events.collect_schema().names())
     properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters} & columns)
     scanned = (
         events.select(*EVENT_COLUMNS, *[p for p in properties if p not in EVENT_COLUMNS])
-        .filter(pl.col("event_type").is_in(types) & (pl.col("occurred_at") <= as_of))
-        .with_columns(pl.col("event_type").cast(pl.Enum(types)), event_months(pl.col("occurred_at"), as_of).alias("months"))
+        .filter(pl.col("event_type").is_in(types) & (pl.col("occurred_at") <= until))
+        .with_columns(pl.col("event_type").cast(pl.Enum(types)), derived)
         .cache()
     )
     return {t: scanned.filter(pl.col("event_type") == t).cache() for t in types}
@@ -226,15 +230,16 @@ def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tu
     return pl.concat(records), pl.concat(members), warnings
 
 
+def resets_until(resets: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime) -> pl.LazyFrame:
+    """(score_index, portal_id, record_id, reset_at): the resets of each definition on or before `until`.
+    A reset applies to records of the definition's own object: company resets to company scores."""
+    ids = definition_table(definitions).select("score_index", "score_id", "object_type")
+    return resets.filter(pl.col("reset_at") <= until).join(ids, on=["score_id", "object_type"]).select(*KEY, "reset_at")
+
+
 def latest_resets(resets: pl.LazyFrame, definitions: list[ScoreDefinition], as_of: datetime) -> pl.LazyFrame:
-    """(score_index, portal_id, record_id, reset_at): each record's latest reset of the score on or before
-    `as_of`. A reset applies to records of the definition's own object: company resets to company scores."""
-    return (
-        resets.filter(pl.col("reset_at") <= as_of)
-        .join(definition_table(definitions).select("score_index", "score_id", "object_type"), on=["score_id", "object_type"])
-        .group_by(KEY)
-        .agg(pl.col("reset_at").max())
-    )
+    """(score_index, portal_id, record_id, reset_at): each record's latest reset of the score on or before `as_of`."""
+    return resets_until(resets, definitions, as_of).group_by(KEY).agg(pl.col("reset_at").max())
 
 
 def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.LazyFrame, resets: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
@@ -247,7 +252,7 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     matches = unit_matches(definitions, columns, as_of)
     if not matches:
         return pl.LazyFrame(schema={**{k: pl.Int64 for k in MEMBER_KEY}, "score_index": pl.Int32, "unit_id": pl.Int32, "cents": pl.Int64, "events": pl.Int64})
-    typed = _typed_events(events, definitions, as_of, list(matches))
+    typed = typed_events(events, definitions, as_of, list(matches), event_months(pl.col("occurred_at"), as_of).alias("months"))
     expressions = {uid: expr for units_of_type in matches.values() for uid, expr in units_of_type}
     resets = resets.cache()
     members = members.cache()

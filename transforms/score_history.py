@@ -15,7 +15,6 @@ from datetime import date, timedelta
 import polars as pl
 
 from transforms.engagement_score import (
-    EVENT_COLUMNS,
     KEY,
     ScoreInputs,
     as_of_instant,
@@ -23,8 +22,11 @@ from transforms.engagement_score import (
     clamp_abs,
     definition_table,
     divide_rounded,
+    remaining_after,
+    resets_until,
     rule_units,
     score_members,
+    typed_events,
     unit_matches,
 )
 from transforms.score_definition import ScoreDefinition
@@ -48,11 +50,6 @@ def months_between(day: pl.Expr, later: pl.Expr) -> pl.Expr:
     months = (later.dt.year().cast(pl.Int64) - day.dt.year().cast(pl.Int64)) * 12 + (later.dt.month().cast(pl.Int64) - day.dt.month().cast(pl.Int64))
     clamped = pl.min_horizontal(day.dt.day(), later.dt.month_end().dt.day())
     return months - (clamped > later.dt.day()).cast(pl.Int64)
-
-
-def _remaining(k: pl.Expr, percent: int) -> pl.Expr:
-    """Hundredths of the points left after k decay periods."""
-    return pl.max_horizontal(pl.lit(0, dtype=pl.Int64), 100 - k * percent)
 
 
 def _reset_stops(hits: pl.LazyFrame, resets: pl.LazyFrame, record: str) -> pl.LazyFrame:
@@ -83,9 +80,9 @@ def _unit_steps(grouped: pl.LazyFrame, unit: dict, start: date, end: date) -> pl
     else:
         grouped = grouped.with_columns(pl.lit(0, dtype=pl.Int64).alias("k_first"))
     grouped = grouped.filter(pl.col("stop").is_null() | (pl.col("stop") > first))
-    begin = grouped.select(*UNIT_KEY, first.alias("day"), (points * _remaining(pl.col("k_first"), percent)).alias("cents"))
+    begin = grouped.select(*UNIT_KEY, first.alias("day"), (points * remaining_after(pl.col("k_first"), percent)).alias("cents"))
     stop_k = months_between(pl.col("day"), pl.col("stop") - timedelta(days=1)) // every if percent else pl.lit(0, dtype=pl.Int64)
-    stop = grouped.filter(pl.col("stop") <= end).select(*UNIT_KEY, pl.col("stop").alias("day"), (-points * _remaining(stop_k, percent)).alias("cents"))
+    stop = grouped.filter(pl.col("stop") <= end).select(*UNIT_KEY, pl.col("stop").alias("day"), (-points * remaining_after(stop_k, percent)).alias("cents"))
     if not percent:
         return pl.concat([begin, stop])
     last = pl.min_horizontal(pl.lit(periods, dtype=pl.Int64), months_between(pl.col("day"), pl.lit(end)) // every)
@@ -95,7 +92,7 @@ def _unit_steps(grouped: pl.LazyFrame, unit: dict, start: date, end: date) -> pl
         .drop_nulls("k")
         .with_columns(month_shift(pl.col("day"), pl.col("k") * every).alias("step_day"))
         .filter(pl.col("stop").is_null() | (pl.col("step_day") < pl.col("stop")))
-        .select(*UNIT_KEY, pl.col("step_day").alias("day"), (points * (_remaining(pl.col("k"), percent) - _remaining(pl.col("k") - 1, percent))).alias("cents"))
+        .select(*UNIT_KEY, pl.col("step_day").alias("day"), (points * (remaining_after(pl.col("k"), percent) - remaining_after(pl.col("k") - 1, percent))).alias("cents"))
     )
     return pl.concat([begin, steps, stop])
 
@@ -111,23 +108,9 @@ def unit_deltas(
     schema = {"member": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64}
     if not matches:
         return pl.LazyFrame(schema=schema)
-    properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters} & columns)
-    types = list(matches)
-    scanned = (
-        events.select(*EVENT_COLUMNS, *[p for p in properties if p not in EVENT_COLUMNS])
-        .filter(pl.col("event_type").is_in(types) & (pl.col("occurred_at") <= end_instant))
-        .with_columns(pl.col("event_type").cast(pl.Enum(types)), pl.col("occurred_at").dt.date().alias("day"))
-        .cache()
-    )
-    typed = {t: scanned.filter(pl.col("event_type") == t).cache() for t in types}
+    typed = typed_events(events, definitions, end_instant, list(matches), pl.col("occurred_at").dt.date().alias("day"))
     expressions = {uid: expr for per_type in matches.values() for uid, expr in per_type}
-    reset_lists = (
-        resets.filter(pl.col("reset_at") <= end_instant)
-        .join(definition_table(definitions).select("score_index", "score_id", "object_type"), on=["score_id", "object_type"])
-        .group_by(KEY)
-        .agg(pl.col("reset_at").alias("resets"))
-        .cache()
-    )
+    reset_lists = resets_until(resets, definitions, end_instant).group_by(KEY).agg(pl.col("reset_at").alias("resets")).cache()
     members = members.cache()
     per_unit = []
     for unit in units.iter_rows(named=True):
@@ -254,7 +237,8 @@ def record_levels(totals: pl.LazyFrame, members: pl.LazyFrame, records: pl.LazyF
     `totals` (member, day, cents) come sorted by member and day; `records` carry an integer `record`."""
     meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
     aggregation = pl.col("aggregation")
-    indexes = lambda *kinds: [i for i, d in enumerate(definitions) if (d.company_settings.aggregation if d.object == "company" else "self") in kinds]  # noqa: E731
+    kinds = dict(meta.select("score_index", "aggregation").collect().iter_rows())
+    indexes = lambda *wanted: [i for i, kind in kinds.items() if kind in wanted]  # noqa: E731
     totals = totals.join(members, on="member", maintain_order="left")
     own = totals.filter(pl.col("score_index").is_in(indexes("self"))).select(*KEY, "day", "cents")
     linear = pl.col("score_index").is_in(indexes("sum", "avg"))

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import polars as pl
 
-from transforms.property_filters import all_filters, missing_properties
+from transforms.property_filters import all_filters, missing_properties, normalized_text
 from transforms.score_definition import Group, Rule, ScoreDefinition
 
 KEY = ["score_index", "portal_id", "record_id"]
@@ -74,7 +74,8 @@ def _units(definitions: list[ScoreDefinition]) -> Iterator[_Unit]:
 
 
 def rule_units(definitions: list[ScoreDefinition]) -> pl.DataFrame:
-    """One row per scored unit: a rule, or one value of a rule's multi-value filter."""
+    """One row per scored unit: a rule, or one value of a rule's multi-value filter, with the integer
+    ids of its group and rule across all definitions (`group_id`, `rule_id`)."""
     rows = []
     for u in _units(definitions):
         decay = u.definition.group_decay(u.group)
@@ -102,7 +103,11 @@ def rule_units(definitions: list[ScoreDefinition]) -> pl.DataFrame:
         "rule_index": pl.Int32, "value_index": pl.Int32, "value": pl.String, "event_type": pl.String, "points": pl.Int64,
         "within_days": pl.Int64, "limit_cents": pl.Int64, "individually": pl.Boolean, "decay_percent": pl.Int64, "decay_months": pl.Int64,
     }
-    return pl.DataFrame(rows, schema=schema).with_row_index("unit_id").with_columns(pl.col("unit_id").cast(pl.Int32))
+    return pl.DataFrame(rows, schema=schema).with_row_index("unit_id").with_columns(
+        pl.col("unit_id").cast(pl.Int32),
+        pl.struct("score_index", "group_index").rank("dense").cast(pl.Int64).sub(1).alias("group_id"),
+        pl.struct("score_index", "group_index", "rule_index").rank("dense").cast(pl.Int64).sub(1).alias("rule_id"),
+    )
 
 
 def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
@@ -121,14 +126,15 @@ def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
 
 def unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: datetime | None) -> dict[str, list[tuple[int, pl.Expr]]]:
     """Per event type, (unit_id, expression) of every unit scoring that type, in unit order: the rule's
-    filters and, given `as_of`, its time window (`within_days: N` keeps events after as_of - N days)."""
+    filters (over the normalized property columns `typed_events` adds) and, given `as_of`, its time
+    window (`within_days: N` keeps events after as_of - N days)."""
     out: dict[str, list[tuple[int, pl.Expr]]] = {}
     for unit_id, u in enumerate(_units(definitions)):
         multi = u.rule.multi_value_filter
         narrowed = (multi, [u.value]) if multi else None
         windowed = as_of is not None and u.rule.within_days
         window = pl.col("occurred_at") > as_of - timedelta(days=u.rule.within_days) if windowed else pl.lit(True)
-        out.setdefault(u.rule.event, []).append((unit_id, all_filters(u.rule.filters, columns, narrowed) & window))
+        out.setdefault(u.rule.event, []).append((unit_id, all_filters(u.rule.filters, columns, narrowed, normalized=True) & window))
     return out
 
 
@@ -173,18 +179,63 @@ def decay_factor(months: pl.Expr, percent: pl.Expr, every_months: pl.Expr) -> pl
     return remaining_after(months // every_months, percent)
 
 
-def typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime, types: list[str], derived: pl.Expr) -> dict[str, pl.LazyFrame]:
-    """The one scan of the events every definition shares: only the columns the rules read, events on or
-    before `until` of the scored types, with the `derived` column, split once per type."""
+def typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime, types: list[str], carried: list[pl.Expr]) -> dict[str, pl.LazyFrame]:
+    """The one scan of the events every definition shares: events on or before `until` of the scored
+    types, split once per type, each type's frame with the `carried` columns (rows where one is null
+    are dropped) and the normalized text of the properties its rules read, so each property is
+    normalized once and only where read."""
     columns = set(events.collect_schema().names())
-    properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters} & columns)
+    read = {t: sorted({f.property for d in definitions for g in d.groups for r in g.rules if r.event == t for f in r.filters} & columns) for t in types}
+    properties = sorted(set().union(*read.values()) - set(EVENT_COLUMNS))
+    names = [c.meta.output_name() for c in carried]
     scanned = (
-        events.select(*EVENT_COLUMNS, *[p for p in properties if p not in EVENT_COLUMNS])
+        events.select(*EVENT_COLUMNS, *properties)
         .filter(pl.col("event_type").is_in(types) & (pl.col("occurred_at") <= until))
-        .with_columns(pl.col("event_type").cast(pl.Enum(types)), derived)
+        .select(pl.col("event_type").cast(pl.Enum(types)), *carried, *properties)
+        .drop_nulls(names)
         .cache()
     )
-    return {t: scanned.filter(pl.col("event_type") == t).cache() for t in types}
+    # Narrow before filtering: a filter gathers every column it is given.
+    return {
+        t: scanned.select("event_type", *names, *read[t]).filter(pl.col("event_type") == t).select(*names, *[normalized_text(p) for p in read[t]]).cache()
+        for t in types
+    }
+
+
+@dataclass(frozen=True)
+class ContactKeys:
+    """One Int64 per (portal_id, contact_id) of the contacts a run scores, so event sums group and join
+    on one column: a portal number times the span of contact ids plus the id's offset. The portal
+    number is the id's offset from the lowest portal id (arithmetic only), or its rank among the
+    run's portals when offsets times the span would not fit in 63 bits."""
+
+    portal_low: int
+    portal_high: int
+    ranks: pl.Series | None
+    low: int
+    span: int
+
+    @classmethod
+    def of(cls, contacts: pl.DataFrame) -> ContactKeys:
+        portals = contacts["portal_id"].unique().sort()
+        low, high = contacts["contact_id"].min() or 0, contacts["contact_id"].max() or 0
+        portal_low, portal_high = portals.min() or 0, portals.max() or 0
+        span = high - low + 1
+        if (portal_high - portal_low + 1) * span < 2**63:
+            return cls(portal_low, portal_high, None, low, span)
+        if len(portals) * span >= 2**63:
+            raise ValueError(f"contact ids from {low} to {high} in {len(portals)} portals do not pack into 64-bit keys")
+        return cls(portal_low, portal_high, portals, low, span)
+
+    def key(self, portal_id: pl.Expr, contact_id: pl.Expr) -> pl.Expr:
+        """The contact's key, named `contact_key`; null for a contact outside the run's ranges (it
+        belongs to no score)."""
+        if self.ranks is None:
+            number = portal_id - self.portal_low
+        else:
+            number = portal_id.replace_strict(self.ranks, pl.int_range(len(self.ranks), eager=True), default=None, return_dtype=pl.Int64)
+        known = portal_id.is_between(self.portal_low, self.portal_high) & contact_id.is_between(self.low, self.low + self.span - 1)
+        return pl.when(known).then(number * self.span + (contact_id - self.low)).alias("contact_key")
 
 
 def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefinition, lists: pl.LazyFrame) -> pl.LazyFrame:
@@ -198,11 +249,13 @@ def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefiniti
     return records
 
 
-def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tuple[pl.LazyFrame, pl.LazyFrame, list[str]]:
+def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """(records in scope, their members) of every definition, and warnings for missing contact properties.
 
-    records: (score_index, portal_id, record_id); members: (score_index, portal_id, record_id, contact_id),
-    a contact being its own member for a contact score."""
+    records: (record, score_index, portal_id, record_id), sorted by the key, `record` its row number;
+    members: (member, record, score_index, portal_id, record_id, contact_id), `member` its row number,
+    a contact being its own member for a contact score. Inside the engines a member and a record are
+    these integers: joins and groupings stay on one column."""
     records, members, warnings = [], [], []
     contact_columns = set(inputs.contacts.collect_schema().names())
     for index, definition in enumerate(definitions):
@@ -227,7 +280,14 @@ def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tu
         )
         records.append(scoped.select(sid, "portal_id", pl.col("company_id").alias("record_id")))
         members.append(linked.select(sid, "portal_id", pl.col("company_id").alias("record_id"), "contact_id"))
-    return pl.concat(records), pl.concat(members), warnings
+    indexed_records = pl.concat(records).sort(KEY).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64))
+    indexed_members = (
+        pl.concat(members).sort(MEMBER_KEY).join(indexed_records, on=KEY, maintain_order="left")
+        .with_row_index("member").with_columns(pl.col("member").cast(pl.Int64))
+        .select("member", "record", *MEMBER_KEY)
+    )
+    indexed_records, indexed_members = pl.collect_all([indexed_records, indexed_members])
+    return indexed_records, indexed_members, warnings
 
 
 def resets_until(resets: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime) -> pl.LazyFrame:
@@ -242,47 +302,66 @@ def latest_resets(resets: pl.LazyFrame, definitions: list[ScoreDefinition], as_o
     return resets_until(resets, definitions, as_of).group_by(KEY).agg(pl.col("reset_at").max())
 
 
-def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.LazyFrame, resets: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
-    """Per member and unit: the (decayed) points of its eligible matching events, in cents, and their count.
+def _remaining(unit: dict) -> pl.Expr:
+    """Hundredths of an event's points the unit still counts at as_of (decay by whole periods)."""
+    return decay_factor(pl.col("months"), pl.lit(unit["decay_percent"]), pl.lit(unit["decay_months"])) if unit["decay_percent"] else pl.lit(100, dtype=pl.Int64)
 
-    Each unit aggregates its own matches right away, its points and decay as literals, so no row per
-    (event, unit) is ever materialised. A contact score's events need no scope join: members out of
-    scope are dropped with their totals; a company score's events go to each qualifying company."""
+
+def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.DataFrame, resets: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
+    """(member, unit_id, cents, events): per member and unit, the (decayed) points of its eligible
+    matching events in cents, and their count.
+
+    The events of a type are grouped per contact once, every unit scoring that type a pair of summed
+    columns, so no row per (event, unit) is ever materialised; the contact sums then go to the
+    members they belong to (a contact out of scope has none). Only the events of members whose
+    record has a reset (few) are joined to it."""
+    schema = {"member": pl.Int64, "unit_id": pl.Int32, "cents": pl.Int64, "events": pl.Int64}
     columns = set(events.collect_schema().names())
     matches = unit_matches(definitions, columns, as_of)
     if not matches:
-        return pl.LazyFrame(schema={**{k: pl.Int64 for k in MEMBER_KEY}, "score_index": pl.Int32, "unit_id": pl.Int32, "cents": pl.Int64, "events": pl.Int64})
-    typed = typed_events(events, definitions, as_of, list(matches), event_months(pl.col("occurred_at"), as_of).alias("months"))
+        return pl.LazyFrame(schema=schema)
+    keys = ContactKeys.of(members)
+    members = members.with_columns(keys.key(pl.col("portal_id"), pl.col("contact_id")))
+    carried = [keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), event_months(pl.col("occurred_at"), as_of).alias("months")]
+    typed = typed_events(events, definitions, as_of, list(matches), carried)
     expressions = {uid: expr for units_of_type in matches.values() for uid, expr in units_of_type}
-    resets = resets.cache()
-    members = members.cache()
+    reset_members = members.join(resets.collect(), on=KEY)
+    # Per score: its members without a reset (their contact sums count whole), those with one.
+    plain_members = {i: members.filter(pl.col("score_index") == i).join(reset_members, on="member", how="anti").select("contact_key", "member").lazy() for i in range(len(definitions))}
+    resets_of = {i: reset_members.filter(pl.col("score_index") == i).select("contact_key", "member", "reset_at") for i in range(len(definitions))}
     per_unit = []
-    for unit in units.iter_rows(named=True):
-        index = pl.lit(unit["score_index"], dtype=pl.Int32)
-        hits = typed[unit["event_type"]].filter(expressions[unit["unit_id"]])
-        # A contact score's record is the contact itself: its key is (portal_id, contact_id).
-        keys = ["portal_id", "record_id", "contact_id"] if unit["company"] else ["portal_id", "contact_id"]
-        record = "record_id" if unit["company"] else "contact_id"
-        if unit["company"]:
-            own = members.filter(pl.col("score_index") == index).select("portal_id", "contact_id", "record_id")
-            hits = hits.join(own, on=["portal_id", "contact_id"])
-        own_resets = resets.filter(pl.col("score_index") == index).select("portal_id", pl.col("record_id").alias(record), "reset_at")
-        hits = hits.join(own_resets, on=["portal_id", record], how="left").filter(
-            pl.col("reset_at").is_null() | (pl.col("occurred_at") > pl.col("reset_at"))
-        )
-        remaining = (
-            decay_factor(pl.col("months"), pl.lit(unit["decay_percent"]), pl.lit(unit["decay_months"])).sum()
-            if unit["decay_percent"]
-            else pl.len() * 100
-        )
-        per_unit.append(
-            hits.group_by(keys)
-            .agg((remaining * unit["points"]).cast(pl.Int64).alias("cents"), pl.len().cast(pl.Int64).alias("events"))
-            .select(
-                index.alias("score_index"), "portal_id", pl.col(record).alias("record_id"), "contact_id",
-                pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"), "cents", "events",
+    for event_type in matches:
+        of_type = list(units.filter(pl.col("event_type") == event_type).iter_rows(named=True))
+        hits = typed[event_type]
+        # One grouping per event type: each unit's decayed hundredths (on its matched rows) and match
+        # count are columns, summed together per contact. Columns before grouping: per-group
+        # expressions inside `agg` are far slower.
+        weights = [
+            column
+            for unit in of_type
+            for column in (
+                pl.when(expressions[unit["unit_id"]]).then(_remaining(unit)).otherwise(0).alias(f"remaining_{unit['unit_id']}"),
+                expressions[unit["unit_id"]].cast(pl.Int64).alias(f"events_{unit['unit_id']}"),
             )
-        )
+        ]
+        per_contact = hits.with_columns(weights).group_by("contact_key").agg(pl.col(w.meta.output_name()).sum() for w in weights).cache()
+        for unit in of_type:
+            uid, score = unit["unit_id"], unit["score_index"]
+            unit_id = pl.lit(uid, dtype=pl.Int32).alias("unit_id")
+            events = pl.col(f"events_{uid}")
+            plain = per_contact.filter(events > 0).join(plain_members[score], on="contact_key")
+            per_unit.append(plain.select("member", unit_id, (pl.col(f"remaining_{uid}") * unit["points"]).alias("cents"), events.alias("events")))
+            reset = resets_of[score]
+            if reset.height:
+                since_reset = (
+                    hits.filter(expressions[uid] & pl.col("contact_key").is_in(reset["contact_key"].implode()))
+                    .join(reset.lazy(), on="contact_key")
+                    .filter(pl.col("occurred_at") > pl.col("reset_at"))
+                    .with_columns(_remaining(unit).alias("remaining"))
+                    .group_by("member")
+                    .agg((pl.col("remaining").sum() * unit["points"]).alias("cents"), pl.len().cast(pl.Int64).alias("events"))
+                )
+                per_unit.append(since_reset.select("member", unit_id, "cents", "events"))
     return pl.concat(per_unit)
 
 
@@ -291,41 +370,46 @@ def clamp_abs(expr: pl.Expr, bound: pl.Expr) -> pl.Expr:
     return pl.when(bound.is_null()).then(expr).otherwise(expr.clip(-bound, bound))
 
 
+RULE_COLUMNS = ["member", "group_id", "rule_id", "value", "events", "raw_cents", "cents"]
+
+
 def rule_points(sums: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
-    """Per member and rule: the rule's points (cents) after `limit_to`, and which values made them.
+    """(member, group_id, rule_id, value, events, raw_cents, cents): per member and rule, the rule's
+    points (cents) after `limit_to`, and which values made them.
 
     `individually`: each value clamped, then added. `together`: the value with the largest absolute
     sum (ties: first listed) is the rule's sum, then clamped. A rule without values is its own unit."""
-    attrs = units.lazy().select("unit_id", "group_index", "rule_index", "value_index", "value", "limit_cents", "individually")
-    rule_key = [*MEMBER_KEY, "group_index", "rule_index"]
-    per_value = sums.join(attrs, on="unit_id").with_columns(clamp_abs(pl.col("cents"), pl.col("limit_cents")).alias("clamped"))
-    columns = [*rule_key, "value", "events", pl.col("cents").alias("raw_cents"), pl.col("clamped").alias("cents")]
-    single = per_value.filter(pl.col("individually") | pl.col("value_index").is_null()).select(columns)
+    attrs = units.lazy().select("unit_id", "group_id", "rule_id", "value_index", "value", "limit_cents", "individually")
+    per_value = sums.join(attrs, on="unit_id").with_columns(pl.col("cents").alias("raw_cents"), clamp_abs(pl.col("cents"), pl.col("limit_cents")))
+    single = per_value.filter(pl.col("individually") | pl.col("value_index").is_null()).select(RULE_COLUMNS)
     together = (
         per_value.filter(~pl.col("individually") & pl.col("value_index").is_not_null())
-        .group_by(rule_key)
-        .agg(pl.all().sort_by([pl.col("cents").abs(), pl.col("value_index")], descending=[True, False]).first())
-        .select(columns)
+        .group_by("member", "rule_id")
+        .agg(pl.all().sort_by([pl.col("raw_cents").abs(), pl.col("value_index")], descending=[True, False]).first())
+        .select(RULE_COLUMNS)
     )
     return pl.concat([single, together])
 
 
-def member_totals(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(group points per member, total cents per member): group sums capped at their limit, the total
-    clamped to [0, score_limit]; every member in scope has a total, 0 without events."""
-    limits = units.lazy().select("score_index", "group_index", "group_limit_cents").unique()
+def member_totals(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(group points per member, total per member): (member, group_id, raw_cents, cents) with group
+    sums capped at their limit, and (member, raw_cents, cents) with the total clamped to
+    [0, score_limit]; every member in scope has a total, 0 without events."""
+    n_groups = units["group_id"].max() + 1
+    group_key = pl.col("member") * n_groups + pl.col("group_id")
     groups = (
-        rules.group_by(*MEMBER_KEY, "group_index")
+        rules.group_by(group_key.alias("key"))
         .agg(pl.col("cents").sum().alias("raw_cents"))
-        .join(limits, on=["score_index", "group_index"])
-        .with_columns(pl.min_horizontal("raw_cents", "group_limit_cents").alias("cents"))
+        .with_columns((pl.col("key") // n_groups).alias("member"), (pl.col("key") % n_groups).alias("group_id"))
+        .join(units.lazy().select("group_id", "group_limit_cents").unique(), on="group_id")
+        .select("member", "group_id", "raw_cents", pl.min_horizontal("raw_cents", "group_limit_cents").alias("cents"))
     )
     totals = (
-        members.join(groups.group_by(MEMBER_KEY).agg(pl.col("cents").sum().alias("raw_cents")), on=MEMBER_KEY, how="left")
+        members.lazy().select("member", "score_index")
+        .join(groups.group_by("member").agg(pl.col("cents").sum().alias("raw_cents")), on="member", how="left")
         .join(definition_table(definitions).select("score_index", "score_limit_cents"), on="score_index")
         .with_columns(pl.col("raw_cents").fill_null(0))
-        .with_columns(pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"))
-        .select(*MEMBER_KEY, "raw_cents", "cents")
+        .select("member", "raw_cents", pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"))
     )
     return groups, totals
 
@@ -335,15 +419,16 @@ def divide_rounded(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def record_scores(totals: pl.LazyFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
-    """(score_index, portal_id, record_id, cents, raw_cents): contact totals as they are; company totals the
-    aggregation of their members' totals, clamped and rounded; a record with no member scores 0."""
+def record_scores(totals: pl.LazyFrame, members: pl.DataFrame, records: pl.DataFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
+    """(record, cents, raw_cents): contact totals as they are; company totals the aggregation of their
+    members' totals, clamped and rounded; a record with no member scores 0."""
     meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
     aggregation = pl.col("aggregation")
-    own = totals.join(meta.filter(aggregation == "self"), on="score_index", how="semi").select(*KEY, "cents", "raw_cents")
+    totals = totals.join(members.lazy().select("member", "record", "score_index"), on="member").join(meta, on="score_index")
+    own = totals.filter(aggregation == "self").select("record", "cents", "raw_cents")
     companies = (
-        totals.join(meta.filter(aggregation != "self"), on="score_index")
-        .group_by(KEY)
+        totals.filter(aggregation != "self")
+        .group_by("record")
         .agg(
             pl.col("aggregation").first(),
             pl.col("cents").sum().alias("sum"),
@@ -352,7 +437,7 @@ def record_scores(totals: pl.LazyFrame, records: pl.LazyFrame, definitions: list
             pl.col("cents").max().alias("max"),
         )
         .select(
-            *KEY,
+            "record",
             pl.when(aggregation == "avg").then(divide_rounded(pl.col("sum"), pl.col("n")))
             .when(aggregation == "min").then(pl.col("min"))
             .when(aggregation == "max").then(pl.col("max"))
@@ -361,10 +446,10 @@ def record_scores(totals: pl.LazyFrame, records: pl.LazyFrame, definitions: list
         )
     )
     company_records = (
-        records.join(meta.filter(aggregation != "self"), on="score_index")
-        .join(companies, on=KEY, how="left")
+        records.lazy().join(meta.filter(aggregation != "self"), on="score_index")
+        .join(companies, on="record", how="left")
         .with_columns(pl.col("raw_cents").fill_null(0))
-        .select(*KEY, pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"), "raw_cents")
+        .select("record", pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"), "raw_cents")
     )
     return pl.concat([own, company_records])
 
@@ -380,33 +465,36 @@ def band(score: pl.Expr, definitions: list[ScoreDefinition]) -> pl.Expr:
     return expr
 
 
+def lookup(column: pl.Expr, frame: pl.DataFrame, key: str, value: str) -> pl.Expr:
+    """`value` of the row of `frame` whose `key` equals `column`, null for a null key (a small table:
+    a vectorised map instead of a join)."""
+    return column.replace_strict(dict(frame.select(key, value).unique().iter_rows()), default=None, return_dtype=frame.schema[value])
+
+
 BREAKDOWN_KEYS = ["group_name", "rule_index", "value", "component"]
-_NO_RULE = [pl.lit(None, dtype=pl.Int32).alias("rule_index"), pl.lit(None, dtype=pl.String).alias("value")]
+_NO_GROUP = pl.lit(None, dtype=pl.Int64).alias("group_id")
+_NO_RULE = [pl.lit(None, dtype=pl.Int64).alias("rule_id"), pl.lit(None, dtype=pl.String).alias("value")]
+_NO_EVENTS = pl.lit(0, dtype=pl.Int64).alias("events")
 
 
-def _member_breakdown(rules: pl.LazyFrame, groups: pl.LazyFrame, totals: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
-    """Per member: its rule rows and the rows of every clamp that changed its points (cents).
-
-    Groups are named by index here (`group_index`); names are attached once per output row later."""
+def _member_breakdown(rules: pl.LazyFrame, groups: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
+    """(member, group_id, rule_id, value, component, events, cents): each member's rule rows and the
+    rows of every clamp that changed its points."""
     adjustment = (pl.col("cents") - pl.col("raw_cents")).alias("cents")
-    none = pl.lit(0, dtype=pl.Int64).alias("events")
-    rule_rows = rules.select(*MEMBER_KEY, "group_index", "rule_index", "value", pl.lit("rule").alias("component"), "events", pl.col("raw_cents").alias("cents"))
+    rule_rows = rules.select("member", "group_id", "rule_id", "value", pl.lit("rule").alias("component"), "events", pl.col("raw_cents").alias("cents"))
     limit_rows = rules.filter(pl.col("cents") != pl.col("raw_cents")).select(
-        *MEMBER_KEY, "group_index", "rule_index", "value", pl.lit("limit_to").alias("component"), none, adjustment
+        "member", "group_id", "rule_id", "value", pl.lit("limit_to").alias("component"), _NO_EVENTS, adjustment
     )
-    group_rows = groups.filter(pl.col("cents") != pl.col("raw_cents")).select(
-        *MEMBER_KEY, "group_index", *_NO_RULE, pl.lit("group_limit").alias("component"), none, adjustment
-    )
-    total_rows = totals.filter(pl.col("cents") != pl.col("raw_cents")).select(
-        *MEMBER_KEY, pl.lit(None, dtype=pl.Int32).alias("group_index"), *_NO_RULE, pl.lit("score_limit").alias("component"), none, adjustment
-    )
+    group_rows = groups.filter(pl.col("cents") != pl.col("raw_cents")).select("member", "group_id", *_NO_RULE, pl.lit("group_limit").alias("component"), _NO_EVENTS, adjustment)
+    total_rows = totals.filter(pl.col("cents") != pl.col("raw_cents")).select("member", _NO_GROUP, *_NO_RULE, pl.lit("score_limit").alias("component"), _NO_EVENTS, adjustment)
     return pl.concat([rule_rows, limit_rows, group_rows, total_rows])
 
 
 def score_breakdown(
-    member_rows: pl.LazyFrame, totals: pl.LazyFrame, scores: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame
+    member_rows: pl.LazyFrame, totals: pl.LazyFrame, scores: pl.LazyFrame, members: pl.DataFrame, records: pl.DataFrame, definitions: list[ScoreDefinition]
 ) -> pl.LazyFrame:
-    """Per record: rows (group, rule, value, component) whose points add up exactly to its score.
+    """(record, group_id, rule_id, value, component, events, points): per record, rows whose points add
+    up exactly to its score.
 
     A contact record's rows are its own. Company records show their members' rows aggregated like the
     totals: summed (`sum`), summed and divided by the member count (`avg`, with a `rounding` row), or
@@ -414,45 +502,42 @@ def score_breakdown(
     row shows the company's own clamp."""
     meta = definition_table(definitions).select("score_index", "aggregation")
     aggregation = pl.col("aggregation")
-    keys = [*KEY, "group_index", "rule_index", "value", "component"]
-    own = member_rows.join(meta.filter(aggregation == "self"), on="score_index", how="semi").select(
-        *keys, "events", (pl.col("cents") / 100).round(2).alias("points")
-    )
-    company_totals = totals.join(meta.filter(aggregation != "self"), on="score_index")
-    counts = company_totals.group_by(KEY).agg(pl.len().alias("n"))
+    owners = members.lazy().select("member", "record", "score_index", "contact_id").join(meta, on="score_index")
+    keys = ["record", "group_id", "rule_id", "value", "component"]
+    rows = member_rows.join(owners, on="member")
+    own = rows.filter(aggregation == "self").select(*keys, "events", (pl.col("cents") / 100).round(2).alias("points"))
+    company_totals = totals.join(owners.filter(aggregation != "self"), on="member")
+    counts = company_totals.group_by("record").agg(pl.len().alias("n"))
     chosen = (
         company_totals.filter(aggregation.is_in(["min", "max"]))
         .with_columns(pl.when(aggregation == "max").then(-pl.col("cents")).otherwise(pl.col("cents")).alias("order"))
-        .sort(*KEY, "order", "contact_id")
-        .group_by(KEY, maintain_order=True)
+        .sort("record", "order", "contact_id")
+        .group_by("record", maintain_order=True)
         .first()
-        .select(MEMBER_KEY)
+        .select("member")
     )
-    rows = member_rows.join(meta.filter(aggregation != "self"), on="score_index")
-    picked = pl.concat(
-        [
-            rows.filter(aggregation.is_in(["sum", "avg"])),
-            rows.filter(aggregation.is_in(["min", "max"])).join(chosen, on=MEMBER_KEY, how="semi"),
-        ]
-    )
+    company_rows = rows.filter(aggregation != "self")
+    picked = pl.concat([company_rows.filter(aggregation.is_in(["sum", "avg"])), company_rows.filter(aggregation.is_in(["min", "max"])).join(chosen, on="member", how="semi")])
     aggregated = (
         picked.group_by(*keys, "aggregation")
         .agg(pl.col("events").sum(), pl.col("cents").sum())
-        .join(counts, on=KEY)
+        .join(counts, on="record")
         .select(*keys, "events", (pl.col("cents") / pl.when(aggregation == "avg").then(pl.col("n")).otherwise(1) / 100).round(6).alias("points"))
     )
-    shown = aggregated.group_by(KEY).agg(pl.col("points").sum().alias("shown"))
-    company = scores.join(meta.filter(aggregation != "self"), on="score_index").join(shown, on=KEY, how="left").with_columns(pl.col("shown").fill_null(0.0))
-    no_key = [pl.lit(None, dtype=pl.Int32).alias("group_index"), *_NO_RULE]
+    shown = aggregated.group_by("record").agg(pl.col("points").sum().alias("shown"))
+    company = (
+        scores.join(records.lazy().select("record", "score_index"), on="record")
+        .join(meta.filter(aggregation != "self"), on="score_index", how="semi")
+        .join(shown, on="record", how="left")
+        .with_columns(pl.col("shown").fill_null(0.0))
+    )
     rounding = company.with_columns((pl.col("raw_cents") / 100 - pl.col("shown")).round(6).alias("points")).filter(pl.col("points").abs() > 1e-9).select(
-        *KEY, *no_key, pl.lit("rounding").alias("component"), pl.lit(0, dtype=pl.Int64).alias("events"), "points"
+        "record", _NO_GROUP, *_NO_RULE, pl.lit("rounding").alias("component"), _NO_EVENTS, "points"
     )
     clamp = company.filter(pl.col("cents") != pl.col("raw_cents")).select(
-        *KEY, *no_key, pl.lit("company_limit").alias("component"), pl.lit(0, dtype=pl.Int64).alias("events"),
-        ((pl.col("cents") - pl.col("raw_cents")) / 100).round(2).alias("points"),
+        "record", _NO_GROUP, *_NO_RULE, pl.lit("company_limit").alias("component"), _NO_EVENTS, ((pl.col("cents") - pl.col("raw_cents")) / 100).round(2).alias("points")
     )
-    names = units.lazy().select("score_index", "group_index", "group_name").unique()
-    return pl.concat([own, aggregated, rounding, clamp]).join(names, on=["score_index", "group_index"], how="left", nulls_equal=False)
+    return pl.concat([own, aggregated, rounding, clamp])
 
 
 def score_distribution(scores: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
@@ -506,26 +591,30 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     # The three outputs fan out from these intermediates; Polars does not share a lazy subplan across
     # collect_all outputs, so each is materialised once (all are per member or record, far smaller
     # than the events) and the rest stays lazy.
-    members = members.collect().lazy()
     rules = rule_points(unit_sums(inputs.events, definitions, units, members, resets, instant), units).collect().lazy()
     groups, totals = member_totals(rules, definitions, units, members)
     totals = totals.collect().lazy()
-    raw_scores = record_scores(totals, records, definitions).collect().lazy()
-    ids = definition_table(definitions).select("score_index", "score_id", "object_type")
+    raw_scores = record_scores(totals, members, records, definitions).collect().lazy()
     scores = (
-        raw_scores.with_columns((pl.col("cents") / 100).round(2).alias("score"))
+        raw_scores.join(records.lazy(), on="record")
+        .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(band(pl.col("score"), definitions).alias("band"))
         .collect()
         .lazy()
     )
-    breakdown = score_breakdown(_member_breakdown(rules, groups, totals, units), totals, raw_scores, definitions, units)
+    breakdown = score_breakdown(_member_breakdown(rules, groups, totals), totals, raw_scores, members, records, definitions).with_columns(
+        lookup(pl.col("group_id"), units, "group_id", "group_name").alias("group_name"),
+        lookup(pl.col("rule_id"), units, "rule_id", "rule_index").alias("rule_index"),
+    )
     distribution = score_distribution(scores, definitions)
-    labelled = [*KEY[1:], pl.lit(day).alias("as_of")]
-    # Rows come out ordered by record: sorting on the integer keys before the ids are attached is cheap.
-    by_record = lambda frame: frame.sort(KEY, maintain_order=True).join(ids, on="score_index", maintain_order="left")  # noqa: E731
+    ids = definition_table(definitions).select("score_index", "score_id", "object_type")
+    keyed = records.lazy().join(ids, on="score_index")
+    labelled = ["score_id", "object_type", "portal_id", "record_id", pl.lit(day).alias("as_of")]
+    # Rows come out ordered by record: `record` numbers the records in key order.
+    by_record = lambda frame: frame.sort("record", maintain_order=True).join(keyed, on="record", maintain_order="left")  # noqa: E731
     return ScoreResult(
-        scores=by_record(scores).select("score_id", "object_type", *labelled, "score", "band"),
-        breakdown=by_record(breakdown).select("score_id", "object_type", *labelled, *BREAKDOWN_KEYS, "events", "points"),
+        scores=by_record(scores.select("record", "score", "band")).select(*labelled, "score", "band"),
+        breakdown=by_record(breakdown).select(*labelled, *BREAKDOWN_KEYS, "events", "points"),
         distribution=distribution.select("score_id", pl.lit(day).alias("as_of"), "bucket_low", "bucket_high", "band", "records"),
         warnings=warnings + member_warnings,
     )

@@ -7,25 +7,33 @@ import polars as pl
 from transforms.score_definition import NULL_PASSES, Filter
 
 
-def _text(name: str, present: bool) -> pl.Expr:
-    """The property as trimmed lower-case text; empty text is unknown (null)."""
-    if not present:
-        return pl.lit(None, dtype=pl.String)
+def text_column(name: str) -> str:
+    """The name `normalized_text` gives a property's normalized column."""
+    return f"{name}__text"
+
+
+def normalized_text(name: str) -> pl.Expr:
+    """The property as trimmed lower-case text, empty text as unknown (null), named `text_column(name)`."""
     text = pl.col(name).cast(pl.String).str.strip_chars().str.to_lowercase()
-    return pl.when(text == "").then(None).otherwise(text)
+    return pl.when(text == "").then(None).otherwise(text).alias(text_column(name))
 
 
 def _any(exprs: list[pl.Expr]) -> pl.Expr:
     return pl.any_horizontal(exprs) if len(exprs) > 1 else exprs[0]
 
 
-def filter_expr(spec: Filter, columns: set[str], operands: list[str] | None = None) -> pl.Expr:
+def filter_expr(spec: Filter, columns: set[str], operands: list[str] | None = None, normalized: bool = False) -> pl.Expr:
     """A boolean expression (never null) for `spec` over a frame with `columns`.
 
-    `operands` narrows a multi-value filter to some of its values (one value per scored unit)."""
+    `operands` narrows a multi-value filter to some of its values (one value per scored unit).
+    `normalized`: the frame already carries the property's `normalized_text` column (computed once
+    for every rule that reads it)."""
     op = spec.operator
     values = spec.operands if operands is None else operands
-    text = _text(spec.property, spec.property in columns)
+    if spec.property not in columns:
+        text = pl.lit(None, dtype=pl.String)
+    else:
+        text = pl.col(text_column(spec.property)) if normalized else normalized_text(spec.property)
     if op == "is_known":
         matched = text.is_not_null()
     elif op == "is_unknown":
@@ -52,9 +60,9 @@ def filter_expr(spec: Filter, columns: set[str], operands: list[str] | None = No
     return matched.fill_null(op in NULL_PASSES)
 
 
-def all_filters(specs: list[Filter], columns: set[str], narrowed: tuple[Filter, list[str]] | None = None) -> pl.Expr:
+def all_filters(specs: list[Filter], columns: set[str], narrowed: tuple[Filter, list[str]] | None = None, normalized: bool = False) -> pl.Expr:
     """The AND of `specs`; `narrowed` = (filter, operands) replaces that filter's operands."""
-    exprs = [filter_expr(f, columns, narrowed[1] if narrowed and f is narrowed[0] else None) for f in specs]
+    exprs = [filter_expr(f, columns, narrowed[1] if narrowed and f is narrowed[0] else None, normalized) for f in specs]
     return pl.all_horizontal(exprs) if exprs else pl.lit(True)
 
 

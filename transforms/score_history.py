@@ -22,6 +22,7 @@ from transforms.engagement_score import (
     clamp_abs,
     definition_table,
     divide_rounded,
+    lookup,
     remaining_after,
     resets_until,
     rule_units,
@@ -108,7 +109,7 @@ def unit_deltas(
     schema = {"member": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64}
     if not matches:
         return pl.LazyFrame(schema=schema)
-    typed = typed_events(events, definitions, end_instant, list(matches), pl.col("occurred_at").dt.date().alias("day"))
+    typed = typed_events(events, definitions, end_instant, list(matches), [pl.col("portal_id"), pl.col("contact_id"), pl.col("occurred_at"), pl.col("occurred_at").dt.date().alias("day")])
     expressions = {uid: expr for per_type in matches.values() for uid, expr in per_type}
     reset_lists = resets_until(resets, definitions, end_instant).group_by(KEY).agg(pl.col("reset_at").alias("resets")).cache()
     members = members.cache()
@@ -166,11 +167,6 @@ def _filled(levels: pl.LazyFrame, parts: pl.LazyFrame, key: list[str], part: str
     return grid.with_columns(pl.col("cents").forward_fill().over([*key, part], order_by="day").fill_null(0))
 
 
-def _lookup(column: pl.Expr, frame: pl.DataFrame, key: str, value: str) -> pl.Expr:
-    """`value` of the row of `frame` whose `key` equals `column` (a small table: a vectorised map)."""
-    return column.replace_strict(dict(frame.select(key, value).unique().iter_rows()), return_dtype=frame.schema[value])
-
-
 def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.LazyFrame:
     """(member, group_id, day, cents): changes of each rule's points after `limit_to` and `together`.
 
@@ -180,14 +176,14 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
     single = pl.col("individually") | pl.col("value_index").is_null()
     deltas = deltas.join(units.lazy().select("unit_id", "individually", "value_index", "limit_cents"), on="unit_id")
     unit_id = pl.col("key") % n_units
-    linear = deltas.filter(single & pl.col("limit_cents").is_null()).select("member", _lookup(pl.col("unit_id"), units, "unit_id", "group_id").alias("group_id"), "day", "cents")
+    linear = deltas.filter(single & pl.col("limit_cents").is_null()).select("member", lookup(pl.col("unit_id"), units, "unit_id", "group_id").alias("group_id"), "day", "cents")
     clamped = (
         deltas.filter(single & pl.col("limit_cents").is_not_null())
         .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
         .pipe(running, start)
-        .with_columns(clamp_abs(pl.col("cents"), _lookup(unit_id, units, "unit_id", "limit_cents")))
+        .with_columns(clamp_abs(pl.col("cents"), lookup(unit_id, units, "unit_id", "limit_cents")))
         .pipe(changes)
-        .select((pl.col("key") // n_units).alias("member"), _lookup(unit_id, units, "unit_id", "group_id").alias("group_id"), "day", "cents")
+        .select((pl.col("key") // n_units).alias("member"), lookup(unit_id, units, "unit_id", "group_id").alias("group_id"), "day", "cents")
     )
     together_levels = (
         deltas.filter(~single)
@@ -207,7 +203,7 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
         .select((pl.col("member") * n_rules + pl.col("rule_id")).alias("key"), "day", clamp_abs(pl.col("cents"), pl.col("limit_cents")).alias("cents"))
         .sort("key", "day")
         .pipe(changes)
-        .select((pl.col("key") // n_rules).alias("member"), _lookup(pl.col("key") % n_rules, units, "rule_id", "group_id").alias("group_id"), "day", "cents")
+        .select((pl.col("key") // n_rules).alias("member"), lookup(pl.col("key") % n_rules, units, "rule_id", "group_id").alias("group_id"), "day", "cents")
     )
     return pl.concat([linear, clamped, together])
 
@@ -219,7 +215,7 @@ def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.LazyFrame
     groups = (
         rules.select((pl.col("member") * n_groups + pl.col("group_id")).alias("key"), "day", "cents")
         .pipe(running, start)
-        .with_columns(pl.min_horizontal("cents", _lookup(pl.col("key") % n_groups, units, "group_id", "group_limit_cents")))
+        .with_columns(pl.min_horizontal("cents", lookup(pl.col("key") % n_groups, units, "group_id", "group_limit_cents")))
         .pipe(changes)
     )
     return (
@@ -280,13 +276,9 @@ def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start
         raise ValueError(f"history range is empty: {start} > {end}")
     if (end - start).days >= DAY_SLOTS:
         raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
-    units = rule_units(definitions).with_columns(
-        pl.struct("score_index", "group_index").rank("dense").cast(pl.Int64).sub(1).alias("group_id"),
-        pl.struct("score_index", "group_index", "rule_index").rank("dense").cast(pl.Int64).sub(1).alias("rule_id"),
-    )
+    units = rule_units(definitions)
     records, members, _ = score_members(definitions, inputs)
-    members = members.collect().with_row_index("member").with_columns(pl.col("member").cast(pl.Int64)).lazy()
-    records = records.collect().with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).lazy()
+    records, members = records.lazy(), members.lazy().drop("record")
     limits = members.join(definition_table(definitions), on="score_index").select("member", "score_limit_cents")
     deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
     totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from tests.transforms.score_fixtures import AS_OF, definition, events, inputs, rules, scores
-from transforms.engagement_score import evaluate_scores
+from transforms.engagement_score import ContactKeys, evaluate_scores
 
 FORM = "form_submission"
 
@@ -58,9 +58,12 @@ def test_negative_total_clamps_to_zero():
 
 def test_scope_include_and_exclude_lists_and_no_row_out_of_scope():
     d = definition(rules({"event": "email_open", "points": 1}), records={"include_lists": ["a", "b"], "exclude_lists": ["internal"]})
-    data = inputs(events((1, "email_open", "2026-06-01")), contacts=[1, 2, 3, 4],
+    ev = events(*[(contact, "email_open", "2026-06-01") for contact in (1, 3, 4, 9)])
+    data = inputs(ev, contacts=[1, 2, 3, 4],
                   lists=[("a", "contact", 1), ("b", "contact", 2), ("b", "contact", 3), ("internal", "contact", 3), ("a", "company", 4)])
     assert scores(d, data) == {1: 1.0, 2: 0.0}
+    # The events of contacts out of scope (excluded, not listed, unknown) leave no breakdown row either.
+    assert evaluate_scores([d], data, AS_OF).breakdown.collect()["record_id"].to_list() == [1]
 
 
 def test_events_after_as_of_do_not_count_and_as_of_is_the_end_of_the_day():
@@ -208,6 +211,26 @@ def test_many_definitions_are_scored_in_one_evaluation():
     b = definition(rules({"event": "email_open", "points": 2}), id="b")
     out = evaluate_scores([a, b], inputs(events((1, "email_open", "2026-06-01"))), AS_OF).scores.collect()
     assert sorted(out.select("score_id", "score").rows()) == [("a", 1.0), ("b", 2.0)]
+
+
+@pytest.mark.parametrize(
+    ("portal_ids", "contact_ids"),
+    [([7, 7, 9], [5, 6, 5]), ([1, 2_000_000_000, 2_000_000_000], [1, 2**53, 3])],
+    ids=["offsets", "ranks"],
+)
+def test_contact_keys_are_distinct_per_contact_and_null_outside(portal_ids, contact_ids):
+    contacts = pl.DataFrame({"portal_id": portal_ids, "contact_id": contact_ids})
+    keys = ContactKeys.of(contacts)
+    assert (keys.ranks is None) == (max(portal_ids) < 10)
+    packed = contacts.select(keys.key(pl.col("portal_id"), pl.col("contact_id")))["contact_key"]
+    assert packed.null_count() == 0 and packed.n_unique() == 3 and packed.min() >= 0
+    strangers = pl.DataFrame({"portal_id": [portal_ids[0], 3], "contact_id": [max(contact_ids) + 1, contact_ids[0]]})
+    assert strangers.select(keys.key(pl.col("portal_id"), pl.col("contact_id")))["contact_key"].null_count() == 2
+
+
+def test_contact_keys_refuse_ids_that_cannot_pack():
+    with pytest.raises(ValueError, match="do not pack"):
+        ContactKeys.of(pl.DataFrame({"portal_id": [1, 2], "contact_id": [0, 2**62]}))
 
 
 def test_event_months_by_day_lookup_agrees_with_the_calendar_formula():

@@ -124,6 +124,12 @@ def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
     )
 
 
+def row_values(frame: pl.DataFrame, row: str, *columns: str) -> list[pl.Expr]:
+    """`columns` of `frame` at the row numbered by column `row` (`member` or `record`, which number
+    their tables' rows): an array lookup, far cheaper than a join."""
+    return [pl.lit(frame[c]).gather(pl.col(row)).alias(c) for c in columns]
+
+
 def unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: datetime | None) -> dict[str, list[tuple[int, pl.Expr]]]:
     """Per event type, (unit_id, expression) of every unit scoring that type, in unit order: the rule's
     filters (over the normalized property columns `typed_events` adds) and, given `as_of`, its time
@@ -407,7 +413,7 @@ def member_totals(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units
     totals = (
         members.lazy().select("member", "score_index")
         .join(groups.group_by("member").agg(pl.col("cents").sum().alias("raw_cents")), on="member", how="left")
-        .join(definition_table(definitions).select("score_index", "score_limit_cents"), on="score_index")
+        .with_columns(row_values(definition_table(definitions).collect(), "score_index", "score_limit_cents"))
         .with_columns(pl.col("raw_cents").fill_null(0))
         .select("member", "raw_cents", pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"))
     )
@@ -422,9 +428,9 @@ def divide_rounded(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
 def record_scores(totals: pl.LazyFrame, members: pl.DataFrame, records: pl.DataFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
     """(record, cents, raw_cents): contact totals as they are; company totals the aggregation of their
     members' totals, clamped and rounded; a record with no member scores 0."""
-    meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
+    meta = definition_table(definitions).collect()
     aggregation = pl.col("aggregation")
-    totals = totals.join(members.lazy().select("member", "record", "score_index"), on="member").join(meta, on="score_index")
+    totals = totals.with_columns(row_values(members, "member", "record", "score_index")).with_columns(row_values(meta, "score_index", "aggregation"))
     own = totals.filter(aggregation == "self").select("record", "cents", "raw_cents")
     companies = (
         totals.filter(aggregation != "self")
@@ -446,7 +452,8 @@ def record_scores(totals: pl.LazyFrame, members: pl.DataFrame, records: pl.DataF
         )
     )
     company_records = (
-        records.lazy().join(meta.filter(aggregation != "self"), on="score_index")
+        records.lazy().with_columns(row_values(meta, "score_index", "aggregation", "score_limit_cents"))
+        .filter(aggregation != "self")
         .join(companies, on="record", how="left")
         .with_columns(pl.col("raw_cents").fill_null(0))
         .select("record", pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"), "raw_cents")
@@ -500,13 +507,13 @@ def score_breakdown(
     totals: summed (`sum`), summed and divided by the member count (`avg`, with a `rounding` row), or
     those of the member the score is (`min`/`max`, ties to the lowest contact id); a `company_limit`
     row shows the company's own clamp."""
-    meta = definition_table(definitions).select("score_index", "aggregation")
+    meta = definition_table(definitions).collect()
     aggregation = pl.col("aggregation")
-    owners = members.lazy().select("member", "record", "score_index", "contact_id").join(meta, on="score_index")
+    owned = lambda frame: frame.with_columns(row_values(members, "member", "record", "score_index", "contact_id")).with_columns(row_values(meta, "score_index", "aggregation"))  # noqa: E731
     keys = ["record", "group_id", "rule_id", "value", "component"]
-    rows = member_rows.join(owners, on="member")
+    rows = owned(member_rows).cache()
     own = rows.filter(aggregation == "self").select(*keys, "events", (pl.col("cents") / 100).round(2).alias("points"))
-    company_totals = totals.join(owners.filter(aggregation != "self"), on="member")
+    company_totals = owned(totals).filter(aggregation != "self").cache()
     counts = company_totals.group_by("record").agg(pl.len().alias("n"))
     chosen = (
         company_totals.filter(aggregation.is_in(["min", "max"]))
@@ -523,11 +530,13 @@ def score_breakdown(
         .agg(pl.col("events").sum(), pl.col("cents").sum())
         .join(counts, on="record")
         .select(*keys, "events", (pl.col("cents") / pl.when(aggregation == "avg").then(pl.col("n")).otherwise(1) / 100).round(6).alias("points"))
+        .cache()
     )
     shown = aggregated.group_by("record").agg(pl.col("points").sum().alias("shown"))
     company = (
-        scores.join(records.lazy().select("record", "score_index"), on="record")
-        .join(meta.filter(aggregation != "self"), on="score_index", how="semi")
+        scores.with_columns(row_values(records, "record", "score_index"))
+        .with_columns(row_values(meta, "score_index", "aggregation"))
+        .filter(aggregation != "self")
         .join(shown, on="record", how="left")
         .with_columns(pl.col("shown").fill_null(0.0))
     )
@@ -596,22 +605,22 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     totals = totals.collect().lazy()
     raw_scores = record_scores(totals, members, records, definitions).collect().lazy()
     scores = (
-        raw_scores.join(records.lazy(), on="record")
+        raw_scores.with_columns(row_values(records, "record", "score_index"))
         .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(band(pl.col("score"), definitions).alias("band"))
         .collect()
         .lazy()
     )
-    breakdown = score_breakdown(_member_breakdown(rules, groups, totals), totals, raw_scores, members, records, definitions).with_columns(
+    member_rows = _member_breakdown(rules, groups, totals).collect().lazy()
+    breakdown = score_breakdown(member_rows, totals, raw_scores, members, records, definitions).with_columns(
         lookup(pl.col("group_id"), units, "group_id", "group_name").alias("group_name"),
         lookup(pl.col("rule_id"), units, "rule_id", "rule_index").alias("rule_index"),
     )
     distribution = score_distribution(scores, definitions)
-    ids = definition_table(definitions).select("score_index", "score_id", "object_type")
-    keyed = records.lazy().join(ids, on="score_index")
+    ids = definition_table(definitions).collect()
     labelled = ["score_id", "object_type", "portal_id", "record_id", pl.lit(day).alias("as_of")]
     # Rows come out ordered by record: `record` numbers the records in key order.
-    by_record = lambda frame: frame.sort("record", maintain_order=True).join(keyed, on="record", maintain_order="left")  # noqa: E731
+    by_record = lambda frame: frame.sort("record", maintain_order=True).with_columns(row_values(records, "record", "score_index", "portal_id", "record_id")).with_columns(row_values(ids, "score_index", "score_id", "object_type"))  # noqa: E731
     return ScoreResult(
         scores=by_record(scores.select("record", "score", "band")).select(*labelled, "score", "band"),
         breakdown=by_record(breakdown).select(*labelled, *BREAKDOWN_KEYS, "events", "points"),

@@ -244,6 +244,30 @@ class ContactKeys:
         return pl.when(known).then(number * self.span + (contact_id - self.low)).alias("contact_key")
 
 
+@dataclass(frozen=True)
+class KeyedMembers:
+    """Members by contact key, per score index: those whose record has no reset (their contact's sums
+    count whole) and those whose record has, with the reset columns (only their events are joined)."""
+
+    keys: ContactKeys
+    plain: dict[int, pl.LazyFrame]
+    reset: dict[int, pl.DataFrame]
+
+    @classmethod
+    def of(cls, members: pl.DataFrame, resets: pl.DataFrame, scores: int) -> KeyedMembers:
+        keys = ContactKeys.of(members)
+        members = members.with_columns(keys.key(pl.col("portal_id"), pl.col("contact_id")))
+        with_reset = members.join(resets, on=KEY)
+        reset_columns = [c for c in resets.columns if c not in KEY]
+        plain = {i: members.filter(pl.col("score_index") == i).join(with_reset, on="member", how="anti").select("contact_key", "member").lazy() for i in range(scores)}
+        reset = {i: with_reset.filter(pl.col("score_index") == i).select("contact_key", "member", *reset_columns) for i in range(scores)}
+        return cls(keys, plain, reset)
+
+    def touched(self, score: int) -> pl.Expr:
+        """Events of a contact some member of whose record in `score` has a reset."""
+        return pl.col("contact_key").is_in(self.reset[score]["contact_key"].implode())
+
+
 def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefinition, lists: pl.LazyFrame) -> pl.LazyFrame:
     members = lists.filter(pl.col("object_type") == definition.object)
     if definition.records.include_lists:
@@ -326,15 +350,10 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     matches = unit_matches(definitions, columns, as_of)
     if not matches:
         return pl.LazyFrame(schema=schema)
-    keys = ContactKeys.of(members)
-    members = members.with_columns(keys.key(pl.col("portal_id"), pl.col("contact_id")))
-    carried = [keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), event_months(pl.col("occurred_at"), as_of).alias("months")]
+    keyed = KeyedMembers.of(members, resets.collect(), len(definitions))
+    carried = [keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), event_months(pl.col("occurred_at"), as_of).alias("months")]
     typed = typed_events(events, definitions, as_of, list(matches), carried)
     expressions = {uid: expr for units_of_type in matches.values() for uid, expr in units_of_type}
-    reset_members = members.join(resets.collect(), on=KEY)
-    # Per score: its members without a reset (their contact sums count whole), those with one.
-    plain_members = {i: members.filter(pl.col("score_index") == i).join(reset_members, on="member", how="anti").select("contact_key", "member").lazy() for i in range(len(definitions))}
-    resets_of = {i: reset_members.filter(pl.col("score_index") == i).select("contact_key", "member", "reset_at") for i in range(len(definitions))}
     per_unit = []
     for event_type in matches:
         of_type = list(units.filter(pl.col("event_type") == event_type).iter_rows(named=True))
@@ -355,13 +374,12 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
             uid, score = unit["unit_id"], unit["score_index"]
             unit_id = pl.lit(uid, dtype=pl.Int32).alias("unit_id")
             events = pl.col(f"events_{uid}")
-            plain = per_contact.filter(events > 0).join(plain_members[score], on="contact_key")
+            plain = per_contact.filter(events > 0).join(keyed.plain[score], on="contact_key")
             per_unit.append(plain.select("member", unit_id, (pl.col(f"remaining_{uid}") * unit["points"]).alias("cents"), events.alias("events")))
-            reset = resets_of[score]
-            if reset.height:
+            if keyed.reset[score].height:
                 since_reset = (
-                    hits.filter(expressions[uid] & pl.col("contact_key").is_in(reset["contact_key"].implode()))
-                    .join(reset.lazy(), on="contact_key")
+                    hits.filter(expressions[uid] & keyed.touched(score))
+                    .join(keyed.reset[score].lazy(), on="contact_key")
                     .filter(pl.col("occurred_at") > pl.col("reset_at"))
                     .with_columns(_remaining(unit).alias("remaining"))
                     .group_by("member")
@@ -407,8 +425,7 @@ def member_totals(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units
         rules.group_by(group_key.alias("key"))
         .agg(pl.col("cents").sum().alias("raw_cents"))
         .with_columns((pl.col("key") // n_groups).alias("member"), (pl.col("key") % n_groups).alias("group_id"))
-        .join(units.lazy().select("group_id", "group_limit_cents").unique(), on="group_id")
-        .select("member", "group_id", "raw_cents", pl.min_horizontal("raw_cents", "group_limit_cents").alias("cents"))
+        .select("member", "group_id", "raw_cents", pl.min_horizontal("raw_cents", lookup(pl.col("group_id"), units, "group_id", "group_limit_cents")).alias("cents"))
     )
     totals = (
         members.lazy().select("member", "score_index")
@@ -473,9 +490,12 @@ def band(score: pl.Expr, definitions: list[ScoreDefinition]) -> pl.Expr:
 
 
 def lookup(column: pl.Expr, frame: pl.DataFrame, key: str, value: str) -> pl.Expr:
-    """`value` of the row of `frame` whose `key` equals `column`, null for a null key (a small table:
-    a vectorised map instead of a join)."""
-    return column.replace_strict(dict(frame.select(key, value).unique().iter_rows()), default=None, return_dtype=frame.schema[value])
+    """`value` of the row of `frame` whose `key` (an id numbering a small table from 0: unit, rule,
+    group) equals `column`, null for a null id: an array lookup instead of a join."""
+    table = frame.select(key, value).unique(key).sort(key)
+    if not table[key].equals(pl.Series(key, range(table.height), dtype=table.schema[key])):
+        raise ValueError(f"lookup: {key} does not number its rows from 0")
+    return pl.lit(table[value]).gather(column)
 
 
 BREAKDOWN_KEYS = ["group_name", "rule_index", "value", "component"]

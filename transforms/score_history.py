@@ -16,6 +16,8 @@ import polars as pl
 
 from transforms.engagement_score import (
     KEY,
+    MEMBER_KEY,
+    KeyedMembers,
     ScoreInputs,
     as_of_instant,
     band,
@@ -25,6 +27,7 @@ from transforms.engagement_score import (
     lookup,
     remaining_after,
     resets_until,
+    row_values,
     rule_units,
     score_members,
     typed_events,
@@ -53,20 +56,17 @@ def months_between(day: pl.Expr, later: pl.Expr) -> pl.Expr:
     return months - (clamped > later.dt.day()).cast(pl.Int64)
 
 
-def _reset_stops(hits: pl.LazyFrame, resets: pl.LazyFrame, record: str) -> pl.LazyFrame:
-    """`hits` with `reset_stop`: the day of the first reset at or after each event (it drops the event)."""
-    hits = hits.join(resets.select("portal_id", pl.col("record_id").alias(record), "resets"), on=["portal_id", record], how="left")
-    plain = hits.filter(pl.col("resets").is_null()).drop("resets").with_columns(pl.lit(None, dtype=pl.Date).alias("reset_stop"))
+def _reset_stops(hits: pl.LazyFrame) -> pl.LazyFrame:
+    """`hits` (each joined to its member's `resets`) with `reset_stop`: the day of the first reset at or
+    after the event (it drops the event)."""
     candidate = pl.when(pl.col("resets") >= pl.col("occurred_at")).then(pl.col("resets").dt.date())
-    reset = (
-        hits.filter(pl.col("resets").is_not_null())
-        .with_row_index("hit")
+    return (
+        hits.with_row_index("hit")
         .explode("resets")
         .group_by("hit")
         .agg(pl.all().exclude("resets").first(), candidate.min().alias("reset_stop"))
         .drop("hit")
     )
-    return pl.concat([plain, reset], how="diagonal_relaxed")
 
 
 def _unit_steps(grouped: pl.LazyFrame, unit: dict, start: date, end: date) -> pl.LazyFrame:
@@ -99,7 +99,7 @@ def _unit_steps(grouped: pl.LazyFrame, unit: dict, start: date, end: date) -> pl
 
 
 def unit_deltas(
-    events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.LazyFrame, resets: pl.LazyFrame, start: date, end: date
+    events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.DataFrame, resets: pl.LazyFrame, start: date, end: date
 ) -> pl.LazyFrame:
     """(member, unit_id, day, cents): how each unit's points change over [start, end], changes before
     `start` folded into it. `members` carries the integer `member` of each (score, record, contact)."""
@@ -109,28 +109,25 @@ def unit_deltas(
     schema = {"member": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64}
     if not matches:
         return pl.LazyFrame(schema=schema)
-    typed = typed_events(events, definitions, end_instant, list(matches), [pl.col("portal_id"), pl.col("contact_id"), pl.col("occurred_at"), pl.col("occurred_at").dt.date().alias("day")])
+    reset_lists = resets_until(resets, definitions, end_instant).group_by(KEY).agg(pl.col("reset_at").alias("resets")).collect()
+    keyed = KeyedMembers.of(members, reset_lists, len(definitions))
+    carried = [keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), pl.col("occurred_at").dt.date().alias("day")]
+    typed = typed_events(events, definitions, end_instant, list(matches), carried)
     expressions = {uid: expr for per_type in matches.values() for uid, expr in per_type}
-    reset_lists = resets_until(resets, definitions, end_instant).group_by(KEY).agg(pl.col("reset_at").alias("resets")).cache()
-    members = members.cache()
     per_unit = []
     for unit in units.iter_rows(named=True):
-        index = pl.lit(unit["score_index"], dtype=pl.Int32)
-        hits = typed[unit["event_type"]].filter(expressions[unit["unit_id"]]).select("portal_id", "contact_id", "occurred_at", "day")
-        own = members.filter(pl.col("score_index") == index)
-        record = "record_id" if unit["company"] else "contact_id"
-        if unit["company"]:
-            hits = hits.join(own.select("portal_id", "contact_id", "record_id", "member"), on=["portal_id", "contact_id"])
-        hits = _reset_stops(hits, reset_lists.filter(pl.col("score_index") == index), record)
+        score = unit["score_index"]
+        hits = typed[unit["event_type"]].filter(expressions[unit["unit_id"]]).select("contact_key", "occurred_at", "day")
         window = pl.col("day") + timedelta(days=unit["within_days"]) if unit["within_days"] else pl.lit(None, dtype=pl.Date)
-        stops = hits.with_columns(pl.min_horizontal(window, pl.col("reset_stop")).alias("stop"))
-        if unit["company"]:
-            grouped = stops.group_by("member", "day", "stop").agg(pl.len().cast(pl.Int64).alias("n"))
-        else:
-            # Out-of-scope contacts drop out here, after their events are counted per day.
-            counted = stops.group_by("portal_id", "contact_id", "day", "stop").agg(pl.len().cast(pl.Int64).alias("n"))
-            grouped = counted.join(own.select("portal_id", "contact_id", "member"), on=["portal_id", "contact_id"]).drop("portal_id", "contact_id")
-        grouped = grouped.with_columns(pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"))
+        # Without a reset an event stops counting at its window's end, a function of its day: events
+        # are counted per contact and day, then go to the contact's members (none out of scope).
+        counted = hits.group_by("contact_key", "day").agg(pl.len().cast(pl.Int64).alias("n")).join(keyed.plain[score], on="contact_key")
+        parts = [counted.select("member", "day", window.alias("stop"), "n")]
+        if keyed.reset[score].height:
+            touched = _reset_stops(hits.filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key"))
+            stops = touched.with_columns(pl.min_horizontal(window, pl.col("reset_stop")).alias("stop"))
+            parts.append(stops.group_by("member", "day", "stop").agg(pl.len().cast(pl.Int64).alias("n")))
+        grouped = pl.concat(parts).with_columns(pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"))
         per_unit.append(_unit_steps(grouped, unit, start, end))
     return pl.concat(per_unit).select(list(schema)).cast(schema)
 
@@ -174,7 +171,7 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
     need their running points."""
     n_units, n_rules = units.height, units["rule_id"].max() + 1
     single = pl.col("individually") | pl.col("value_index").is_null()
-    deltas = deltas.join(units.lazy().select("unit_id", "individually", "value_index", "limit_cents"), on="unit_id")
+    deltas = deltas.with_columns(lookup(pl.col("unit_id"), units, "unit_id", c).alias(c) for c in ("individually", "value_index", "limit_cents"))
     unit_id = pl.col("key") % n_units
     linear = deltas.filter(single & pl.col("limit_cents").is_null()).select("member", lookup(pl.col("unit_id"), units, "unit_id", "group_id").alias("group_id"), "day", "cents")
     clamped = (
@@ -190,7 +187,7 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
         .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
         .pipe(running, start)
         .select((pl.col("key") // n_units).alias("member"), unit_id.cast(pl.Int32).alias("unit_id"), "day", "cents")
-        .join(units.lazy().select("unit_id", "rule_id"), on="unit_id")
+        .with_columns(lookup(pl.col("unit_id"), units, "unit_id", "rule_id").alias("rule_id"))
     )
     parts = together_levels.select("member", "rule_id", "unit_id").unique().join(units.lazy().select("unit_id", "value_index", "limit_cents"), on="unit_id")
     together = (
@@ -208,7 +205,7 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
     return pl.concat([linear, clamped, together])
 
 
-def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.LazyFrame, start: date) -> pl.LazyFrame:
+def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.DataFrame, start: date) -> pl.LazyFrame:
     """(member, day, cents), sorted by member and day: each member's total on the days it changes, groups
     capped at their limit and the total clamped to [0, score_limit] (`limits`: member, score_limit_cents)."""
     n_groups = units["group_id"].max() + 1
@@ -221,12 +218,11 @@ def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.LazyFrame
     return (
         groups.select((pl.col("key") // n_groups).alias("key"), "day", "cents")
         .pipe(running, start)
-        .join(limits.rename({"member": "key"}), on="key", maintain_order="left")
-        .select(pl.col("key").alias("member"), "day", pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents")))
+        .select(pl.col("key").alias("member"), "day", pl.col("cents").clip(pl.lit(0), lookup(pl.col("key"), limits, "member", "score_limit_cents")))
     )
 
 
-def record_levels(totals: pl.LazyFrame, members: pl.LazyFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
+def record_levels(totals: pl.LazyFrame, members: pl.DataFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
     """(record, day, cents): contact totals as they are; company totals aggregated over their members on
     every day one changes, clamped; every record in scope has a row on `start`.
 
@@ -235,7 +231,8 @@ def record_levels(totals: pl.LazyFrame, members: pl.LazyFrame, records: pl.LazyF
     aggregation = pl.col("aggregation")
     kinds = dict(meta.select("score_index", "aggregation").collect().iter_rows())
     indexes = lambda *wanted: [i for i, kind in kinds.items() if kind in wanted]  # noqa: E731
-    totals = totals.join(members, on="member", maintain_order="left")
+    totals = totals.with_columns(row_values(members, "member", *MEMBER_KEY))
+    members = members.lazy().drop("record")
     own = totals.filter(pl.col("score_index").is_in(indexes("self"))).select(*KEY, "day", "cents")
     linear = pl.col("score_index").is_in(indexes("sum", "avg"))
     counts = members.filter(linear).group_by(KEY).agg(pl.len().alias("n"))
@@ -278,9 +275,9 @@ def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start
         raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
     units = rule_units(definitions)
     records, members, _ = score_members(definitions, inputs)
-    records, members = records.lazy(), members.lazy().drop("record")
-    limits = members.join(definition_table(definitions), on="score_index").select("member", "score_limit_cents")
     deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
+    records = records.lazy()
+    limits = members.join(definition_table(definitions).collect(), on="score_index").select("member", "score_limit_cents")
     totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()
     levels = record_levels(totals, members, records, definitions, start)
     ids = definition_table(definitions).select("score_index", "score_id", "object_type")

@@ -403,8 +403,8 @@ def rule_points(sums: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
 
     `individually`: each value clamped, then added. `together`: the value with the largest absolute
     sum (ties: first listed) is the rule's sum, then clamped. A rule without values is its own unit."""
-    attrs = units.lazy().select("unit_id", "group_id", "rule_id", "value_index", "value", "limit_cents", "individually")
-    per_value = sums.join(attrs, on="unit_id").with_columns(pl.col("cents").alias("raw_cents"), clamp_abs(pl.col("cents"), pl.col("limit_cents")))
+    attrs = [lookup(pl.col("unit_id"), units, "unit_id", c).alias(c) for c in ("group_id", "rule_id", "value_index", "value", "limit_cents", "individually")]
+    per_value = sums.with_columns(attrs).with_columns(pl.col("cents").alias("raw_cents"), clamp_abs(pl.col("cents"), pl.col("limit_cents")))
     single = per_value.filter(pl.col("individually") | pl.col("value_index").is_null()).select(RULE_COLUMNS)
     together = (
         per_value.filter(~pl.col("individually") & pl.col("value_index").is_not_null())

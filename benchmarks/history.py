@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks.common import AS_OF, measured, snapshot
+from benchmarks.common import AS_OF, lake, measured
 
 INPUTS = """
 def inputs(snapshot):
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--events-per-contact", type=float, default=50.0)
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args()
-    snap = snapshot(args.contacts, args.events_per_contact)
+    snap = lake(args.contacts, args.events_per_contact)
     start = AS_OF - timedelta(days=args.days - 1)
     day = measured(ONE_DAY, str(snap), AS_OF.isoformat())
     history = measured(HISTORY, str(snap), start.isoformat(), AS_OF.isoformat())

@@ -59,7 +59,8 @@ def _snapshot_table(name: str) -> list[str]:
         "",
         f"Validated snapshot rows, per `snapshot_date`. Key: {', '.join(table.key)}."
         + (" Extra property columns are kept as text." if table.extra_columns else "")
-        + (" Optional in a snapshot." if table.optional else ""),
+        + (" Optional in a snapshot." if table.optional else "")
+        + (f" Stored ordered by {', '.join(table.cluster_by)}." if table.cluster_by else ""),
         "",
         "| column | type | null | allowed |",
         "|---|---|---|---|",

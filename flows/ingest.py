@@ -10,6 +10,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 from prefect import task
@@ -23,6 +24,7 @@ from transforms.column_mapping import ColumnMappings, TableMapping, apply_mappin
 from transforms.parse_snapshot import parse_table
 from transforms.validate_snapshot import QUARANTINE_SCHEMA, validate_table
 
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 
 
@@ -152,6 +154,12 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
+def stored_order(frame: FrameT, table_name: str) -> FrameT:
+    """`frame` in the order the lake stores `table_name`: its contract's `cluster_by`, if any."""
+    cluster = TABLES[table_name].cluster_by
+    return frame.sort(cluster) if cluster else frame
+
+
 @task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def ingest_table(
     snapshot: Path, table_name: str, snapshot_date: date, staged: Path, parents: dict[str, pl.DataFrame], mappings: ColumnMappings | None = None
@@ -159,7 +167,7 @@ def ingest_table(
     """Validate one table into `staged`; return its manifest and kept rows (parents of later tables)."""
     manifest, kept, quarantine = validate_snapshot_table(snapshot, table_name, parents, mappings)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
-    write_parquet(kept.with_columns(dated), staged / table_name / "part-0.parquet")
+    write_parquet(stored_order(kept, table_name).with_columns(dated), staged / table_name / "part-0.parquet")
     write_parquet(quarantine.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
     run_logger().info(
         "%s: read %d, kept %d, quarantined %d rows in %.1fs",

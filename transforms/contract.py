@@ -58,6 +58,9 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     extra_columns: bool = False
     optional: bool = False
+    # The order rows are stored in the lake: readers that filter on the leading column skip whole
+    # row groups by their statistics.
+    cluster_by: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -174,6 +177,8 @@ TABLES: dict[str, Table] = {
             key=("portal_id", "event_id"),
             foreign_keys=(ForeignKey(("portal_id", "contact_id"), "contacts", ("portal_id", "contact_id")),),
             extra_columns=True,
+            # Scoring reads one event type at a time, then sums per contact.
+            cluster_by=("event_type", "portal_id", "contact_id", "occurred_at", "event_id"),
         ),
         Table(
             "list_memberships",

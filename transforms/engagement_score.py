@@ -17,6 +17,7 @@ import polars as pl
 
 from transforms.property_filters import all_filters, missing_properties, normalized_text
 from transforms.score_definition import Group, Rule, ScoreDefinition
+from transforms.score_points import breakdown_rows, company_points, member_points
 
 KEY = ["score_index", "portal_id", "record_id"]
 MEMBER_KEY = [*KEY, "contact_id"]
@@ -341,19 +342,29 @@ def _remaining(unit: dict) -> pl.Expr:
     return decay_factor(pl.col("months"), pl.lit(unit["decay_percent"]), pl.lit(unit["decay_months"])) if unit["decay_percent"] else pl.lit(100, dtype=pl.Int64)
 
 
-def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.DataFrame, resets: pl.LazyFrame, as_of: datetime) -> pl.LazyFrame:
-    """(member, unit_id, cents, events): per member and unit, the (decayed) points of its eligible
-    matching events in cents, and their count.
+def score_ranges(frame: pl.DataFrame, scores: int) -> list[tuple[int, int]]:
+    """(first row, row count) of each score index in `frame` (members or records, numbered in key
+    order, so each score's rows are one run)."""
+    starts = frame["score_index"].search_sorted(pl.Series(range(scores + 1), dtype=frame.schema["score_index"])).to_list()
+    return [(starts[i], starts[i + 1] - starts[i]) for i in range(scores)]
+
+
+def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.DataFrame, resets: pl.LazyFrame, as_of: datetime) -> dict[int, pl.DataFrame]:
+    """Per score index, a frame with a row per member of that score (`member`, in order) and per unit
+    of it `c{unit_id}` and `e{unit_id}`: the (decayed) points of the member's eligible matching
+    events in cents, and their count (0 without any).
 
     The events of a type are grouped per contact once, every unit scoring that type a pair of summed
-    columns, so no row per (event, unit) is ever materialised; the contact sums then go to the
-    members they belong to (a contact out of scope has none). Only the events of members whose
-    record has a reset (few) are joined to it."""
-    schema = {"member": pl.Int64, "unit_id": pl.Int32, "cents": pl.Int64, "events": pl.Int64}
-    columns = set(events.collect_schema().names())
-    matches = unit_matches(definitions, columns, as_of)
-    if not matches:
-        return pl.LazyFrame(schema=schema)
+    columns (shared where units match alike), so no row per (event, unit) is ever materialised; the
+    contact sums then go to the members they belong to (a contact out of scope has none), and each
+    unit's values are placed at its members' rows. Only the events of members whose record has a
+    reset (few) are joined to it."""
+    ranges = score_ranges(members, len(definitions))
+    wide = {
+        score: {name: pl.zeros(count, dtype=pl.Int64, eager=True).alias(name) for u in units.filter(pl.col("score_index") == score)["unit_id"] for name in (f"c{u}", f"e{u}")}
+        for score, (_, count) in enumerate(ranges)
+    }
+    matches = unit_matches(definitions, set(events.collect_schema().names()), as_of)
     keyed = KeyedMembers.of(members, resets.collect(), len(definitions))
     carried = [keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), event_months(pl.col("occurred_at"), as_of).alias("months")]
     typed = typed_events(events, definitions, as_of, list(matches), carried)
@@ -379,36 +390,38 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
         )
     # Collected together, not cached: the streaming engine runs many `cache()` nodes of one plan slowly.
     grouped = dict(zip(grouped, pl.collect_all(list(grouped.values()))))
-    per_unit = []
-    for (event_type, score), of_score in units.filter(pl.col("event_type").is_in(list(matches))).group_by("event_type", "score_index", maintain_order=True):
+    plans, targets = [], []
+    for (event_type, score), of_score in units.group_by("event_type", "score_index", maintain_order=True):
         of_score = list(of_score.iter_rows(named=True))
         counts = [pl.col(parts[u["unit_id"]][0] or "n") for u in of_score]
         cents = [(pl.col(parts[u["unit_id"]][1]) if parts[u["unit_id"]][1] else 100 * count) * u["points"] for u, count in zip(of_score, counts)]
-        # One join per event type and score; its units' (cents, events) pairs become rows.
-        per_unit.append(
+        # One join per event type and score gives the values of all its units.
+        plans.append(
             grouped[event_type].lazy().join(keyed.plain[score], on="contact_key")
-            .select(
-                "member",
-                pl.lit(pl.Series([[u["unit_id"] for u in of_score]], dtype=pl.List(pl.Int32))).alias("unit_id"),
-                pl.concat_list(cents).alias("cents"),
-                pl.concat_list(counts).alias("events"),
-            )
-            .explode("unit_id", "cents", "events")
-            .filter(pl.col("events") > 0)
+            .select("member", *[c.alias(f"c{u['unit_id']}") for u, c in zip(of_score, cents)], *[e.alias(f"e{u['unit_id']}") for u, e in zip(of_score, counts)])
         )
+        targets.append((score, [u["unit_id"] for u in of_score]))
         if not keyed.reset[score].height:
             continue
-        # Few contacts have a reset: their events are picked out once per type and score.
-        since_reset = typed[event_type].filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key").filter(pl.col("occurred_at") > pl.col("reset_at")).collect().lazy()
+        # Few contacts have a reset: their events since it are picked out once per type and score.
+        since_reset = typed[event_type].filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key").filter(pl.col("occurred_at") > pl.col("reset_at"))
         for u in of_score:
-            per_unit.append(
+            plans.append(
                 since_reset.filter(expressions[u["unit_id"]])
                 .with_columns(_remaining(u).alias("remaining"))
                 .group_by("member")
-                .agg((pl.col("remaining").sum() * u["points"]).alias("cents"), pl.len().cast(pl.Int64).alias("events"))
-                .select("member", pl.lit(u["unit_id"], dtype=pl.Int32).alias("unit_id"), "cents", "events")
+                .agg((pl.col("remaining").sum() * u["points"]).alias(f"c{u['unit_id']}"), pl.len().cast(pl.Int64).alias(f"e{u['unit_id']}"))
             )
-    return pl.concat(per_unit)
+            targets.append((score, [u["unit_id"]]))
+    for (score, unit_ids), found in zip(targets, pl.collect_all(plans)):
+        rows = found["member"] - ranges[score][0]
+        for u in unit_ids:
+            for name in (f"c{u}", f"e{u}"):
+                wide[score][name].scatter(rows, found[name])
+    return {
+        score: pl.DataFrame([pl.int_range(first, first + count, dtype=pl.Int64, eager=True).alias("member"), *wide[score].values()])
+        for score, (first, count) in enumerate(ranges)
+    }
 
 
 class _TypeSums:
@@ -424,95 +437,6 @@ class _TypeSums:
                 return existing.meta.output_name()
         self.columns.append(expr.alias(f"sum_{len(self.columns)}"))
         return f"sum_{len(self.columns) - 1}"
-
-
-def clamp_abs(expr: pl.Expr, bound: pl.Expr) -> pl.Expr:
-    """expr clamped to [-bound, bound]; unchanged where bound is null."""
-    return pl.when(bound.is_null()).then(expr).otherwise(expr.clip(-bound, bound))
-
-
-RULE_COLUMNS = ["member", "group_id", "rule_id", "value", "events", "raw_cents", "cents"]
-
-
-def rule_points(sums: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
-    """(member, group_id, rule_id, value, events, raw_cents, cents): per member and rule, the rule's
-    points (cents) after `limit_to`, and which values made them.
-
-    `individually`: each value clamped, then added. `together`: the value with the largest absolute
-    sum (ties: first listed) is the rule's sum, then clamped. A rule without values is its own unit."""
-    attrs = [lookup(pl.col("unit_id"), units, "unit_id", c).alias(c) for c in ("group_id", "rule_id", "value_index", "value", "limit_cents", "individually")]
-    per_value = sums.with_columns(attrs).with_columns(pl.col("cents").alias("raw_cents"), clamp_abs(pl.col("cents"), pl.col("limit_cents")))
-    single = per_value.filter(pl.col("individually") | pl.col("value_index").is_null()).select(RULE_COLUMNS)
-    together = (
-        per_value.filter(~pl.col("individually") & pl.col("value_index").is_not_null())
-        .group_by("member", "rule_id")
-        .agg(pl.all().sort_by([pl.col("raw_cents").abs(), pl.col("value_index")], descending=[True, False]).first())
-        .select(RULE_COLUMNS)
-    )
-    return pl.concat([single, together])
-
-
-def member_totals(rules: pl.LazyFrame, definitions: list[ScoreDefinition], units: pl.DataFrame, members: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(group points per member, total per member): (member, group_id, raw_cents, cents) with group
-    sums capped at their limit, and (member, raw_cents, cents) with the total clamped to
-    [0, score_limit]; every member in scope has a total, 0 without events."""
-    n_groups = units["group_id"].max() + 1
-    group_key = pl.col("member") * n_groups + pl.col("group_id")
-    groups = (
-        rules.group_by(group_key.alias("key"))
-        .agg(pl.col("cents").sum().alias("raw_cents"))
-        .with_columns((pl.col("key") // n_groups).alias("member"), (pl.col("key") % n_groups).alias("group_id"))
-        .select("member", "group_id", "raw_cents", pl.min_horizontal("raw_cents", lookup(pl.col("group_id"), units, "group_id", "group_limit_cents")).alias("cents"))
-    )
-    totals = (
-        members.lazy().select("member", "score_index")
-        .join(groups.group_by("member").agg(pl.col("cents").sum().alias("raw_cents")), on="member", how="left")
-        .with_columns(row_values(definition_table(definitions).collect(), "score_index", "score_limit_cents"))
-        .with_columns(pl.col("raw_cents").fill_null(0))
-        .select("member", "raw_cents", pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"))
-    )
-    return groups, totals
-
-
-def divide_rounded(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    """numerator / denominator rounded half away from zero, in integers (both >= 0, denominator > 0)."""
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def record_scores(totals: pl.LazyFrame, members: pl.DataFrame, records: pl.DataFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
-    """(record, cents, raw_cents): contact totals as they are; company totals the aggregation of their
-    members' totals, clamped and rounded; a record with no member scores 0."""
-    meta = definition_table(definitions).collect()
-    aggregation = pl.col("aggregation")
-    totals = totals.with_columns(row_values(members, "member", "record", "score_index")).with_columns(row_values(meta, "score_index", "aggregation"))
-    own = totals.filter(aggregation == "self").select("record", "cents", "raw_cents")
-    companies = (
-        totals.filter(aggregation != "self")
-        .group_by("record")
-        .agg(
-            pl.col("aggregation").first(),
-            pl.col("cents").sum().alias("sum"),
-            pl.len().alias("n"),
-            pl.col("cents").min().alias("min"),
-            pl.col("cents").max().alias("max"),
-        )
-        .select(
-            "record",
-            pl.when(aggregation == "avg").then(divide_rounded(pl.col("sum"), pl.col("n")))
-            .when(aggregation == "min").then(pl.col("min"))
-            .when(aggregation == "max").then(pl.col("max"))
-            .otherwise(pl.col("sum"))
-            .alias("raw_cents"),
-        )
-    )
-    company_records = (
-        records.lazy().with_columns(row_values(meta, "score_index", "aggregation", "score_limit_cents"))
-        .filter(aggregation != "self")
-        .join(companies, on="record", how="left")
-        .with_columns(pl.col("raw_cents").fill_null(0))
-        .select("record", pl.col("raw_cents").clip(pl.lit(0), pl.col("score_limit_cents")).alias("cents"), "raw_cents")
-    )
-    return pl.concat([own, company_records])
 
 
 def band(score: pl.Expr, definitions: list[ScoreDefinition]) -> pl.Expr:
@@ -536,74 +460,6 @@ def lookup(column: pl.Expr, frame: pl.DataFrame, key: str, value: str) -> pl.Exp
 
 
 BREAKDOWN_KEYS = ["group_name", "rule_index", "value", "component"]
-_NO_GROUP = pl.lit(None, dtype=pl.Int64).alias("group_id")
-_NO_RULE = [pl.lit(None, dtype=pl.Int64).alias("rule_id"), pl.lit(None, dtype=pl.String).alias("value")]
-_NO_EVENTS = pl.lit(0, dtype=pl.Int64).alias("events")
-
-
-def _member_breakdown(rules: pl.LazyFrame, groups: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
-    """(member, group_id, rule_id, value, component, events, cents): each member's rule rows and the
-    rows of every clamp that changed its points."""
-    adjustment = (pl.col("cents") - pl.col("raw_cents")).alias("cents")
-    rule_rows = rules.select("member", "group_id", "rule_id", "value", pl.lit("rule").alias("component"), "events", pl.col("raw_cents").alias("cents"))
-    limit_rows = rules.filter(pl.col("cents") != pl.col("raw_cents")).select(
-        "member", "group_id", "rule_id", "value", pl.lit("limit_to").alias("component"), _NO_EVENTS, adjustment
-    )
-    group_rows = groups.filter(pl.col("cents") != pl.col("raw_cents")).select("member", "group_id", *_NO_RULE, pl.lit("group_limit").alias("component"), _NO_EVENTS, adjustment)
-    total_rows = totals.filter(pl.col("cents") != pl.col("raw_cents")).select("member", _NO_GROUP, *_NO_RULE, pl.lit("score_limit").alias("component"), _NO_EVENTS, adjustment)
-    return pl.concat([rule_rows, limit_rows, group_rows, total_rows])
-
-
-def score_breakdown(
-    member_rows: pl.LazyFrame, totals: pl.LazyFrame, scores: pl.LazyFrame, members: pl.DataFrame, records: pl.DataFrame, definitions: list[ScoreDefinition]
-) -> pl.LazyFrame:
-    """(record, group_id, rule_id, value, component, events, points): per record, rows whose points add
-    up exactly to its score.
-
-    A contact record's rows are its own. Company records show their members' rows aggregated like the
-    totals: summed (`sum`), summed and divided by the member count (`avg`, with a `rounding` row), or
-    those of the member the score is (`min`/`max`, ties to the lowest contact id); a `company_limit`
-    row shows the company's own clamp."""
-    meta = definition_table(definitions).collect()
-    aggregation = pl.col("aggregation")
-    owned = lambda frame: frame.with_columns(row_values(members, "member", "record", "score_index", "contact_id")).with_columns(row_values(meta, "score_index", "aggregation"))  # noqa: E731
-    keys = ["record", "group_id", "rule_id", "value", "component"]
-    rows = owned(member_rows).cache()
-    own = rows.filter(aggregation == "self").select(*keys, "events", (pl.col("cents") / 100).round(2).alias("points"))
-    company_totals = owned(totals).filter(aggregation != "self").cache()
-    counts = company_totals.group_by("record").agg(pl.len().alias("n"))
-    chosen = (
-        company_totals.filter(aggregation.is_in(["min", "max"]))
-        .with_columns(pl.when(aggregation == "max").then(-pl.col("cents")).otherwise(pl.col("cents")).alias("order"))
-        .sort("record", "order", "contact_id")
-        .group_by("record", maintain_order=True)
-        .first()
-        .select("member")
-    )
-    company_rows = rows.filter(aggregation != "self")
-    picked = pl.concat([company_rows.filter(aggregation.is_in(["sum", "avg"])), company_rows.filter(aggregation.is_in(["min", "max"])).join(chosen, on="member", how="semi")])
-    aggregated = (
-        picked.group_by(*keys, "aggregation")
-        .agg(pl.col("events").sum(), pl.col("cents").sum())
-        .join(counts, on="record")
-        .select(*keys, "events", (pl.col("cents") / pl.when(aggregation == "avg").then(pl.col("n")).otherwise(1) / 100).round(6).alias("points"))
-        .cache()
-    )
-    shown = aggregated.group_by("record").agg(pl.col("points").sum().alias("shown"))
-    company = (
-        scores.with_columns(row_values(records, "record", "score_index"))
-        .with_columns(row_values(meta, "score_index", "aggregation"))
-        .filter(aggregation != "self")
-        .join(shown, on="record", how="left")
-        .with_columns(pl.col("shown").fill_null(0.0))
-    )
-    rounding = company.with_columns((pl.col("raw_cents") / 100 - pl.col("shown")).round(6).alias("points")).filter(pl.col("points").abs() > 1e-9).select(
-        "record", _NO_GROUP, *_NO_RULE, pl.lit("rounding").alias("component"), _NO_EVENTS, "points"
-    )
-    clamp = company.filter(pl.col("cents") != pl.col("raw_cents")).select(
-        "record", _NO_GROUP, *_NO_RULE, pl.lit("company_limit").alias("component"), _NO_EVENTS, ((pl.col("cents") - pl.col("raw_cents")) / 100).round(2).alias("points")
-    )
-    return pl.concat([own, aggregated, rounding, clamp])
 
 
 def score_distribution(scores: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
@@ -654,33 +510,48 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     ]
     records, members, member_warnings = score_members(definitions, inputs)
     resets = latest_resets(inputs.score_resets, definitions, instant)
-    # The three outputs fan out from these intermediates; Polars does not share a lazy subplan across
-    # collect_all outputs, so each is materialised once (all are per member or record, far smaller
-    # than the events) and the rest stays lazy.
-    rules = rule_points(unit_sums(inputs.events, definitions, units, members, resets, instant), units).collect().lazy()
-    groups, totals = member_totals(rules, definitions, units, members)
-    totals = totals.collect().lazy()
-    raw_scores = record_scores(totals, members, records, definitions).collect().lazy()
+    wide = unit_sums(inputs.events, definitions, units, members, resets, instant)
+    member_ranges, record_ranges = score_ranges(members, len(definitions)), score_ranges(records, len(definitions))
+    scored, rows, slots = [], [], 0
+    for index, definition in enumerate(definitions):
+        points, kinds = member_points(wide[index].lazy(), units.filter(pl.col("score_index") == index), 100 * definition.score_limit)
+        (first_member, member_count), (first_record, record_count) = member_ranges[index], record_ranges[index]
+        slots = max(slots, len(kinds) + 2)
+        if definition.object == "contact":
+            if member_count != record_count:
+                raise ValueError(f"{definition.id}: {member_count} members for {record_count} contacts: contact ids repeat within a portal")
+            # A contact score's members are its records, in the same (key) order.
+            own = points.with_columns((pl.col("member") - first_member + first_record).alias("record")).collect()
+            scored.append(own.lazy().select("record", "cents", "raw_cents"))
+            rows.extend(breakdown_rows(own, kinds))
+        else:
+            of_members = points.with_columns(row_values(members, "member", "record", "contact_id")).collect()
+            company, company_rows = company_points(of_members, kinds, definition.company_settings.aggregation, first_record, record_count, 100 * definition.score_limit)
+            scored.append(company)
+            rows.extend(company_rows)
+    # Records are numbered in key order, score by score: the concatenation is in record order.
     scores = (
-        raw_scores.with_columns(row_values(records, "record", "score_index"))
+        pl.concat(scored).with_columns(row_values(records, "record", "score_index"))
         .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(band(pl.col("score"), definitions).alias("band"))
         .collect()
         .lazy()
     )
-    member_rows = _member_breakdown(rules, groups, totals).collect().lazy()
-    breakdown = score_breakdown(member_rows, totals, raw_scores, members, records, definitions).with_columns(
-        lookup(pl.col("group_id"), units, "group_id", "group_name").alias("group_name"),
-        lookup(pl.col("rule_id"), units, "rule_id", "rule_index").alias("rule_index"),
-    )
     distribution = score_distribution(scores, definitions)
     ids = definition_table(definitions).collect()
     labelled = ["score_id", "object_type", "portal_id", "record_id", pl.lit(day).alias("as_of")]
-    # Rows come out ordered by record: `record` numbers the records in key order.
-    by_record = lambda frame: frame.sort("record", maintain_order=True).with_columns(row_values(records, "record", "score_index", "portal_id", "record_id")).with_columns(row_values(ids, "score_index", "score_id", "object_type"))  # noqa: E731
+    labels = lambda frame: frame.with_columns(row_values(records, "record", "score_index", "portal_id", "record_id")).with_columns(row_values(ids, "score_index", "score_id", "object_type"))  # noqa: E731
+    # Breakdown rows in record order (`record` numbers the records in key order), then reading order.
+    breakdown = (
+        pl.concat(rows).sort(pl.col("record") * slots + pl.col("slot"))
+        .with_columns(
+            lookup(pl.col("group_id"), units, "group_id", "group_name").alias("group_name"),
+            lookup(pl.col("rule_id"), units, "rule_id", "rule_index").alias("rule_index"),
+        )
+    )
     return ScoreResult(
-        scores=by_record(scores.select("record", "score", "band")).select(*labelled, "score", "band"),
-        breakdown=by_record(breakdown).select(*labelled, *BREAKDOWN_KEYS, "events", "points"),
+        scores=labels(scores.select("record", "score", "band")).select(*labelled, "score", "band"),
+        breakdown=labels(breakdown).select(*labelled, *BREAKDOWN_KEYS, "events", "points"),
         distribution=distribution.select("score_id", pl.lit(day).alias("as_of"), "bucket_low", "bucket_high", "band", "records"),
         warnings=warnings + member_warnings,
     )

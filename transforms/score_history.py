@@ -21,9 +21,7 @@ from transforms.engagement_score import (
     ScoreInputs,
     as_of_instant,
     band,
-    clamp_abs,
     definition_table,
-    divide_rounded,
     lookup,
     remaining_after,
     resets_until,
@@ -34,6 +32,7 @@ from transforms.engagement_score import (
     unit_matches,
 )
 from transforms.score_definition import ScoreDefinition
+from transforms.score_points import clamp_abs, divide_rounded
 
 # Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
 # packs into one integer with DAY_SLOTS room for the day: grouping and sorting stay on one column.

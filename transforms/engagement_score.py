@@ -291,17 +291,16 @@ def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tu
     members: (member, record, score_index, portal_id, record_id, contact_id), `member` its row number,
     a contact being its own member for a contact score. Inside the engines a member and a record are
     these integers: joins and groupings stay on one column."""
-    records, members, warnings = [], [], []
+    plans, warnings = [], []
     contact_columns = set(inputs.contacts.collect_schema().names())
-    for index, definition in enumerate(definitions):
-        sid = pl.lit(index, dtype=pl.Int32).alias("score_index")
+    for definition in definitions:
         if definition.object == "contact":
             scoped = _list_scope(inputs.contacts.select("portal_id", "contact_id"), "contact_id", definition, inputs.list_memberships)
-            records.append(scoped.select(sid, "portal_id", pl.col("contact_id").alias("record_id")))
-            members.append(scoped.select(sid, "portal_id", pl.col("contact_id").alias("record_id"), "contact_id"))
+            plans.append(scoped.select("portal_id", pl.col("contact_id").alias("record_id")).sort("portal_id", "record_id"))
             continue
         company = definition.company_settings
         scoped = _list_scope(inputs.companies.select("portal_id", "company_id"), "company_id", definition, inputs.list_memberships)
+        scoped = scoped.select("portal_id", pl.col("company_id").alias("record_id")).sort("portal_id", "record_id")
         links = inputs.associations
         if company.association_labels:
             links = links.filter(pl.col("label").is_in(company.association_labels))
@@ -309,20 +308,26 @@ def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tu
         for prop in missing_properties(company.contact_filters, contact_columns):
             warnings.append(f"{definition.id}: contacts have no property {prop!r}; it is unknown on every contact")
         linked = (
-            links.select("portal_id", "company_id", "contact_id").unique()
-            .join(scoped, on=["portal_id", "company_id"], how="semi")
+            links.select("portal_id", pl.col("company_id").alias("record_id"), "contact_id").unique()
             .join(qualifying, on=["portal_id", "contact_id"], how="semi")
+            .join(scoped.with_row_index("record"), on=["portal_id", "record_id"])
+            .sort("record", "contact_id")
         )
-        records.append(scoped.select(sid, "portal_id", pl.col("company_id").alias("record_id")))
-        members.append(linked.select(sid, "portal_id", pl.col("company_id").alias("record_id"), "contact_id"))
-    indexed_records = pl.concat(records).sort(KEY).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64))
-    indexed_members = (
-        pl.concat(members).sort(MEMBER_KEY).join(indexed_records, on=KEY, maintain_order="left")
-        .with_row_index("member").with_columns(pl.col("member").cast(pl.Int64))
-        .select("member", "record", *MEMBER_KEY)
-    )
-    indexed_records, indexed_members = pl.collect_all([indexed_records, indexed_members])
-    return indexed_records, indexed_members, warnings
+        plans.extend([scoped, linked])
+    collected = iter(pl.collect_all(plans))
+    records, members, first = [], [], 0
+    for index, definition in enumerate(definitions):
+        scoped = next(collected)
+        score = pl.lit(index, dtype=pl.Int32).alias("score_index")
+        numbered = scoped.select(pl.int_range(first, first + scoped.height, dtype=pl.Int64).alias("record"), score, "portal_id", "record_id")
+        records.append(numbered)
+        if definition.object == "contact":
+            members.append(numbered.with_columns(pl.col("record_id").alias("contact_id")))
+        else:
+            members.append(next(collected).select((pl.col("record").cast(pl.Int64) + first).alias("record"), score, "portal_id", "record_id", "contact_id"))
+        first += scoped.height
+    indexed_members = pl.concat(members).with_row_index("member").with_columns(pl.col("member").cast(pl.Int64))
+    return pl.concat(records), indexed_members, warnings
 
 
 def resets_until(resets: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime) -> pl.LazyFrame:
@@ -515,11 +520,9 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     scored, rows, slots = [], [], 0
     for index, definition in enumerate(definitions):
         points, kinds = member_points(wide[index].lazy(), units.filter(pl.col("score_index") == index), 100 * definition.score_limit)
-        (first_member, member_count), (first_record, record_count) = member_ranges[index], record_ranges[index]
+        (first_member, _), (first_record, record_count) = member_ranges[index], record_ranges[index]
         slots = max(slots, len(kinds) + 2)
         if definition.object == "contact":
-            if member_count != record_count:
-                raise ValueError(f"{definition.id}: {member_count} members for {record_count} contacts: contact ids repeat within a portal")
             # A contact score's members are its records, in the same (key) order.
             own = points.with_columns((pl.col("member") - first_member + first_record).alias("record")).collect()
             scored.append(own.lazy().select("record", "cents", "raw_cents"))

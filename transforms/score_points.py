@@ -12,12 +12,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-ROW_SCHEMA = {
-    "record": pl.Int64, "slot": pl.Int64, "group_id": pl.Int64, "rule_id": pl.Int64, "value": pl.String,
-    "component": pl.String, "events": pl.Int64, "points": pl.Float64,
-}
-
-
 def clamp_abs(expr: pl.Expr, bound: pl.Expr) -> pl.Expr:
     """expr clamped to [-bound, bound]; unchanged where bound is null."""
     return pl.when(bound.is_null()).then(expr).otherwise(expr.clip(-bound, bound))
@@ -33,8 +27,8 @@ class RowKind:
     """A kind of breakdown row a member can have. `member_points` gives, for the n-th kind, columns
     `row{n}` (the member has the row), `row{n}_events` and `row{n}_cents`, both 0 where absent."""
 
-    group_id: int | None
-    rule_id: int | None
+    group_name: str | None
+    rule_index: int | None
     value: str | None
     component: str
 
@@ -80,18 +74,18 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
                 rules.append(_limited(raw, limit).alias(f"p{rule_id}"))
                 for i, (u, c, e) in enumerate(zip(values, cents, events)):
                     shown = (pl.col(f"k{rule_id}") == i) & (e > 0)
-                    row(RowKind(group_id, rule_id, u["value"], "rule"), shown, e, c)
-                    row(RowKind(group_id, rule_id, u["value"], "limit_to"), shown & (pl.col(f"p{rule_id}") != c), _NO_EVENTS, pl.col(f"p{rule_id}") - c)
+                    row(RowKind(u["group_name"], u["rule_index"], u["value"], "rule"), shown, e, c)
+                    row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), shown & (pl.col(f"p{rule_id}") != c), _NO_EVENTS, pl.col(f"p{rule_id}") - c)
             else:
                 rules.append(pl.sum_horizontal([_limited(c, limit) for c in cents]).alias(f"p{rule_id}"))
                 for u, c, e in zip(values, cents, events):
-                    row(RowKind(group_id, rule_id, u["value"], "rule"), e > 0, e, c)
-                    row(RowKind(group_id, rule_id, u["value"], "limit_to"), _limited(c, limit) != c, _NO_EVENTS, _limited(c, limit) - c)
+                    row(RowKind(u["group_name"], u["rule_index"], u["value"], "rule"), e > 0, e, c)
+                    row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), _limited(c, limit) != c, _NO_EVENTS, _limited(c, limit) - c)
             rule_ids.append(rule_id)
         raw = pl.sum_horizontal([pl.col(f"p{r}") for r in rule_ids])
         groups.extend([raw.alias(f"graw{group_id}"), pl.min_horizontal(raw, pl.lit(of_group["group_limit_cents"][0])).alias(f"g{group_id}")])
         group_ids.append(group_id)
-        row(RowKind(group_id, None, None, "group_limit"), pl.col(f"g{group_id}") != pl.col(f"graw{group_id}"), _NO_EVENTS, pl.col(f"g{group_id}") - pl.col(f"graw{group_id}"))
+        row(RowKind(of_group["group_name"][0], None, None, "group_limit"), pl.col(f"g{group_id}") != pl.col(f"graw{group_id}"), _NO_EVENTS, pl.col(f"g{group_id}") - pl.col(f"graw{group_id}"))
     total = pl.sum_horizontal([pl.col(f"g{g}") for g in group_ids]).alias("raw_cents")
     row(RowKind(None, None, None, "score_limit"), pl.col("cents") != pl.col("raw_cents"), _NO_EVENTS, pl.col("cents") - pl.col("raw_cents"))
     # `together` rules pick their value before their points are summed: two steps.
@@ -105,24 +99,27 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
     return out, kinds
 
 
+def _labelled(frame: pl.LazyFrame, kind: RowKind) -> pl.LazyFrame:
+    return frame.with_columns(
+        pl.lit(kind.group_name, dtype=pl.String).alias("group_name"),
+        pl.lit(kind.rule_index, dtype=pl.Int32).alias("rule_index"),
+        pl.lit(kind.value, dtype=pl.String).alias("value"),
+        pl.lit(kind.component).alias("component"),
+    ).select(*ROW_COLUMNS)
+
+
+ROW_COLUMNS = ["record", "group_name", "rule_index", "value", "component", "events", "points"]
+
+
 def breakdown_rows(frame: pl.DataFrame, kinds: list[RowKind], divisor: pl.Expr | None = None, decimals: int = 2) -> list[pl.LazyFrame]:
-    """The breakdown rows of `frame` (a row per record with `record` and the kinds' `row{n}`
-    columns): one frame per kind, `slot` its position; points are cents / divisor / 100."""
+    """The breakdown rows of `frame` (a row per record, in record order, with `record` and the kinds'
+    `row{n}` columns): (record, group_name, rule_index, value, component, events, points), one frame
+    per kind in kind order; points are cents / divisor / 100."""
     out = []
     for n, kind in enumerate(kinds):
         points = pl.col(f"row{n}_cents") if divisor is None else pl.col(f"row{n}_cents") / divisor
-        out.append(
-            frame.lazy().filter(pl.col(f"row{n}")).select(
-                "record",
-                pl.lit(n, dtype=pl.Int64).alias("slot"),
-                pl.lit(kind.group_id, dtype=pl.Int64).alias("group_id"),
-                pl.lit(kind.rule_id, dtype=pl.Int64).alias("rule_id"),
-                pl.lit(kind.value, dtype=pl.String).alias("value"),
-                pl.lit(kind.component).alias("component"),
-                pl.col(f"row{n}_events").alias("events"),
-                (points / 100).round(decimals).alias("points"),
-            )
-        )
+        rows = frame.lazy().filter(pl.col(f"row{n}")).select("record", pl.col(f"row{n}_events").alias("events"), (points / 100).round(decimals).alias("points"))
+        out.append(_labelled(rows, kind))
     return out
 
 
@@ -163,18 +160,12 @@ def company_points(
         .collect()
     )
     rows = breakdown_rows(scored, kinds, pl.col("divisor"), decimals=6)
-    slot = pl.lit(len(kinds), dtype=pl.Int64)
     company = numbered.join(scored.lazy().select("record", "raw_cents", "shown"), on="record", how="left", maintain_order="left").with_columns(
         pl.col("raw_cents").fill_null(0), pl.col("shown").fill_null(0.0)
     ).with_columns(pl.col("raw_cents").clip(0, score_limit_cents).alias("cents"))
-    no_rule = [pl.lit(None, dtype=pl.Int64).alias("group_id"), pl.lit(None, dtype=pl.Int64).alias("rule_id"), pl.lit(None, dtype=pl.String).alias("value")]
+    no_events = pl.lit(0, dtype=pl.Int64).alias("events")
     rounding = company.with_columns((pl.col("raw_cents") / 100 - pl.col("shown")).round(6).alias("points")).filter(pl.col("points").abs() > 1e-9)
-    clamp = company.filter(pl.col("cents") != pl.col("raw_cents"))
-    rows.append(rounding.select("record", slot.alias("slot"), *no_rule, pl.lit("rounding").alias("component"), pl.lit(0, dtype=pl.Int64).alias("events"), "points"))
-    rows.append(
-        clamp.select(
-            "record", (slot + 1).alias("slot"), *no_rule, pl.lit("company_limit").alias("component"), pl.lit(0, dtype=pl.Int64).alias("events"),
-            ((pl.col("cents") - pl.col("raw_cents")) / 100).round(2).alias("points"),
-        )
-    )
+    clamp = company.filter(pl.col("cents") != pl.col("raw_cents")).with_columns(((pl.col("cents") - pl.col("raw_cents")) / 100).round(2).alias("points"))
+    rows.append(_labelled(rounding.select("record", no_events, "points"), RowKind(None, None, None, "rounding")))
+    rows.append(_labelled(clamp.select("record", no_events, "points"), RowKind(None, None, None, "company_limit")))
     return company.select("record", "cents", "raw_cents"), rows

@@ -69,18 +69,25 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
             events = [pl.col(f"e{u['unit_id']}") for u in values]
             if values[0]["value_index"] is not None and not values[0]["individually"]:
                 # Twice the absolute sum, plus one with events: the largest wins, the first on ties.
-                rules.append(pl.concat_list([2 * c.abs() + (e > 0).cast(pl.Int64) for c, e in zip(cents, events)]).list.arg_max().alias(f"k{rule_id}"))
+                keys = [2 * c.abs() + (e > 0).cast(pl.Int64) for c, e in zip(cents, events)]
+                best = pl.max_horizontal(keys)
+                chosen = pl.when(keys[0] == best).then(0)
+                for i, key in enumerate(keys[1:], start=1):
+                    chosen = chosen.when(key == best).then(i)
+                rules.append(chosen.alias(f"k{rule_id}"))
                 raw = pl.sum_horizontal([pl.when(pl.col(f"k{rule_id}") == i).then(c).otherwise(0) for i, c in enumerate(cents)])
                 rules.append(_limited(raw, limit).alias(f"p{rule_id}"))
                 for i, (u, c, e) in enumerate(zip(values, cents, events)):
                     shown = (pl.col(f"k{rule_id}") == i) & (e > 0)
                     row(RowKind(u["group_name"], u["rule_index"], u["value"], "rule"), shown, e, c)
-                    row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), shown & (pl.col(f"p{rule_id}") != c), _NO_EVENTS, pl.col(f"p{rule_id}") - c)
+                    if limit is not None:
+                        row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), shown & (pl.col(f"p{rule_id}") != c), _NO_EVENTS, pl.col(f"p{rule_id}") - c)
             else:
                 rules.append(pl.sum_horizontal([_limited(c, limit) for c in cents]).alias(f"p{rule_id}"))
                 for u, c, e in zip(values, cents, events):
                     row(RowKind(u["group_name"], u["rule_index"], u["value"], "rule"), e > 0, e, c)
-                    row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), _limited(c, limit) != c, _NO_EVENTS, _limited(c, limit) - c)
+                    if limit is not None:
+                        row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), _limited(c, limit) != c, _NO_EVENTS, _limited(c, limit) - c)
             rule_ids.append(rule_id)
         raw = pl.sum_horizontal([pl.col(f"p{r}") for r in rule_ids])
         groups.extend([raw.alias(f"graw{group_id}"), pl.min_horizontal(raw, pl.lit(of_group["group_limit_cents"][0])).alias(f"g{group_id}")])

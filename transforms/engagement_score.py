@@ -21,7 +21,6 @@ from transforms.score_points import breakdown_rows, company_points, member_point
 
 KEY = ["score_index", "portal_id", "record_id"]
 MEMBER_KEY = [*KEY, "contact_id"]
-EVENT_COLUMNS = ["portal_id", "contact_id", "event_type", "occurred_at"]
 
 
 @dataclass(frozen=True)
@@ -418,14 +417,14 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
         summed(typed[event_type].filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key").filter(pl.col("occurred_at") > pl.col("reset_at")), event_type, "member")
         for (score, event_type), _ in pairs
     ])
-    def values(of_pair: pl.DataFrame, sums: pl.LazyFrame | pl.DataFrame) -> list[pl.Series]:
+    def values(of_pair: pl.DataFrame, frame: pl.DataFrame) -> list[pl.Series]:
         """The `e{unit}`/`c{unit}` columns of the pair's units from the type's summed columns."""
         out = []
         for u in of_pair.iter_rows(named=True):
             count, remaining = parts[u["unit_id"]]
             events = pl.col(count or "n").fill_null(0)
             out += [events.alias(f"e{u['unit_id']}"), ((pl.col(remaining).fill_null(0) if remaining else 100 * events) * u["points"]).alias(f"c{u['unit_id']}")]
-        return sums.select(out).get_columns()
+        return frame.select(out).get_columns()
 
     plain = {score: [keyed.every[score]["member"]] for score in range(len(definitions))}
     reset = {score: [keyed.reset[score]["member"]] for score in range(len(definitions))}

@@ -267,13 +267,13 @@ class ContactKeys:
 
 @dataclass(frozen=True)
 class KeyedMembers:
-    """Members by contact key, per score index: those whose record has no reset (their contact's sums
-    count whole) and those whose record has, with the reset columns (only their events are joined)."""
+    """Members by contact key, per score index: all of them (`every`: member, contact_key, and
+    `reset`, whether its record has a reset), ordered by contact key; and those whose record has a
+    reset with the reset columns (`reset`: only their events are joined to it)."""
 
     keys: ContactKeys
-    plain: dict[int, pl.LazyFrame]
+    every: dict[int, pl.DataFrame]
     reset: dict[int, pl.DataFrame]
-    every: dict[int, pl.DataFrame]  # (member, contact_key, reset: its record has one), by contact key
 
     @classmethod
     def of(cls, members: pl.DataFrame, resets: pl.DataFrame, scores: int) -> KeyedMembers:
@@ -283,12 +283,13 @@ class KeyedMembers:
         reset_columns = [c for c in resets.columns if c not in KEY]
         flagged = members.select("score_index", "member", "contact_key", pl.col("member").is_in(with_reset["member"].implode()).alias("reset"))
         every = {i: sorted_by_key(flagged.filter(pl.col("score_index") == i).drop("score_index")) for i in range(scores)}
-        plain = {
-            i: sorted_by_key(members.filter(pl.col("score_index") == i).join(with_reset, on="member", how="anti").select("contact_key", "member")).lazy()
-            for i in range(scores)
-        }
         reset = {i: with_reset.filter(pl.col("score_index") == i).select("contact_key", "member", *reset_columns) for i in range(scores)}
-        return cls(keys, plain, reset, every)
+        return cls(keys, every, reset)
+
+    def plain(self, score: int) -> pl.LazyFrame:
+        """(contact_key, member) of the members of `score` whose record has no reset: their contact's
+        sums count whole. Ordered by contact key and flagged so."""
+        return self.every[score].lazy().filter(~pl.col("reset")).select("contact_key", "member")
 
     def touched(self, score: int) -> pl.Expr:
         """Events of a contact some member of whose record in `score` has a reset."""

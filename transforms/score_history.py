@@ -120,7 +120,7 @@ def unit_deltas(
         window = pl.col("day") + timedelta(days=unit["within_days"]) if unit["within_days"] else pl.lit(None, dtype=pl.Date)
         # Without a reset an event stops counting at its window's end, a function of its day: events
         # are counted per contact and day, then go to the contact's members (none out of scope).
-        counted = hits.group_by("contact_key", "day").agg(pl.len().cast(pl.Int64).alias("n")).join(keyed.plain[score], on="contact_key")
+        counted = hits.group_by("contact_key", "day").agg(pl.len().cast(pl.Int64).alias("n")).join(keyed.plain(score), on="contact_key")
         parts = [counted.select("member", "day", window.alias("stop"), "n")]
         if keyed.reset[score].height:
             touched = _reset_stops(hits.filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key"))

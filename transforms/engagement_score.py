@@ -413,9 +413,12 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     # Collected together, not cached: the streaming engine runs many `cache()` nodes of one plan slowly.
     grouped = dict(zip(matches, (sorted_by_key(frame) for frame in pl.collect_all([summed(typed[t], t, "contact_key") for t in matches]))))
     pairs = list(units.group_by("score_index", "event_type", maintain_order=True))
-    # Few contacts have a reset: the events since it of their members are grouped per member.
+    # Few contacts have a reset: their events are picked out once per type, then those since the
+    # reset of each of their members are grouped per member.
+    touched = pl.concat([keyed.reset[score]["contact_key"] for score in keyed.reset]).unique().implode()
+    touched_events = dict(zip(matches, pl.collect_all([typed[t].filter(pl.col("contact_key").is_in(touched)) for t in matches])))
     since_reset = pl.collect_all([
-        summed(typed[event_type].filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key").filter(pl.col("occurred_at") > pl.col("reset_at")), event_type, "member")
+        summed(touched_events[event_type].lazy().join(keyed.reset[score].lazy(), on="contact_key").filter(pl.col("occurred_at") > pl.col("reset_at")), event_type, "member")
         for (score, event_type), _ in pairs
     ])
     def values(of_pair: pl.DataFrame, frame: pl.DataFrame) -> list[pl.Series]:

@@ -438,8 +438,9 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
         # streaming one). Members whose record has a reset get the sums since then instead, below.
         plain[score] += values(of_pair, keyed.every[score].join(grouped[event_type], on="contact_key", how="left", maintain_order="left"))
         reset[score] += values(of_pair, keyed.reset[score].select("member").join(reset_sums, on="member", how="left", maintain_order="left"))
+    wide = {score: pl.DataFrame(plain[score]).update(pl.DataFrame(reset[score]), on="member") for score in plain}
     # A company score's members are not ordered by contact: back to member order.
-    return {score: pl.DataFrame(plain[score]).update(pl.DataFrame(reset[score]), on="member").sort("member") for score in plain}
+    return {score: frame if frame["member"].is_sorted() else frame.sort("member") for score, frame in wide.items()}
 
 
 class _TypeSums:

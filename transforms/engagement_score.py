@@ -391,7 +391,7 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     carried = [keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), event_months(pl.col("occurred_at"), as_of).alias("months")]
     typed = typed_events(events, definitions, as_of, list(matches), carried)
     expressions = {uid: expr for units_of_type in matches.values() for uid, expr in units_of_type}
-    columns, parts = {}, {}
+    columns, parts, relevant = {}, {}, {}
     for event_type in matches:
         sums = _TypeSums()
         # Per unit: (column of its match count, or None for every event; column of its decayed
@@ -405,9 +405,13 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
             for unit in units.filter(pl.col("event_type") == event_type).iter_rows(named=True)
         }
         columns[event_type] = sums.columns
+        # When every unit of the type filters its events, the events none of them matches count for
+        # nothing: they are dropped before grouping (most page views, say).
+        filtered = [expressions[uid] for uid, _ in matches[event_type]]
+        relevant[event_type] = pl.lit(True) if any(e.meta.eq(ALWAYS) for e in filtered) else pl.any_horizontal(filtered)
     # Each distinct column summed once, in one grouping per event type. Columns before grouping:
     # per-group expressions inside `agg` are far slower.
-    summed = lambda frame, event_type, by: frame.with_columns(columns[event_type]).group_by(by).agg(  # noqa: E731
+    summed = lambda frame, event_type, by: frame.filter(relevant[event_type]).with_columns(columns[event_type]).group_by(by).agg(  # noqa: E731
         pl.len().cast(pl.Int64).alias("n"), *[pl.col(c.meta.output_name()).sum() for c in columns[event_type]]
     )
     # Collected together, not cached: the streaming engine runs many `cache()` nodes of one plan slowly.

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import polars as pl
 
-from transforms.property_filters import all_filters, missing_properties, normalized_text, text_column
+from transforms.property_filters import all_filters, code_column, missing_properties, normalized_text
 from transforms.score_definition import Group, Rule, ScoreDefinition
 from transforms.score_points import breakdown_rows, company_points, member_points
 
@@ -130,15 +130,16 @@ def row_values(frame: pl.DataFrame, row: str, *columns: str) -> list[pl.Expr]:
     return [pl.lit(frame[c]).gather(pl.col(row)).alias(c) for c in columns]
 
 
-def unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: datetime | None) -> dict[str, list[tuple[int, pl.Expr]]]:
+def unit_matches(definitions: list[ScoreDefinition], columns: set[str], as_of: datetime | None, values: dict[str, pl.DataFrame]) -> dict[str, list[tuple[int, pl.Expr]]]:
     """Per event type, (unit_id, expression) of every unit scoring that type, in unit order: the rule's
-    filters (over the normalized property columns `typed_events` adds) and, given `as_of`, its time
-    window (`within_days: N` keeps events after as_of - N days)."""
+    filters (over the property codes `typed_events` carries, each filter evaluated once per distinct
+    value in `values`) and, given `as_of`, its time window (`within_days: N` keeps events after
+    as_of - N days)."""
     out: dict[str, list[tuple[int, pl.Expr]]] = {}
     for unit_id, u in enumerate(_units(definitions)):
         multi = u.rule.multi_value_filter
         narrowed = (multi, [u.value]) if multi else None
-        parts = [all_filters(u.rule.filters, columns, narrowed, normalized=True)] if u.rule.filters else []
+        parts = [all_filters(u.rule.filters, columns, narrowed, values=values)] if u.rule.filters else []
         if as_of is not None and u.rule.within_days:
             parts.append(pl.col("occurred_at") > as_of - timedelta(days=u.rule.within_days))
         out.setdefault(u.rule.event, []).append((unit_id, pl.all_horizontal(parts) if parts else ALWAYS))
@@ -189,32 +190,44 @@ def decay_factor(months: pl.Expr, percent: pl.Expr, every_months: pl.Expr) -> pl
     return remaining_after(months // every_months, percent)
 
 
-def typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime, types: list[str], carried: list[pl.Expr]) -> dict[str, pl.LazyFrame]:
+@dataclass(frozen=True)
+class TypedEvents:
+    """Events of each scored type (`frames`), held in memory, each property its rules read carried as
+    `code_column(property)`: the row of the property's value in `values[property]`, a frame of its
+    distinct values, normalized, then null."""
+
+    frames: dict[str, pl.LazyFrame]
+    values: dict[str, pl.DataFrame]
+
+
+def typed_events(events: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime, types: list[str], carried: list[pl.Expr]) -> TypedEvents:
     """Per scored event type, its events on or before `until` with the `carried` columns (rows where
-    one is null are dropped) and the normalized text of the properties its rules read; read once,
-    held in memory.
+    one is null are dropped) and the codes of the properties its rules read.
 
     Each type is its own filtered scan: the lake stores events ordered by type, so a scan reads only
     its type's row groups, and no frame of all events is ever split. They are collected together
     rather than cached lazily: twelve `cache()` nodes in one plan took 8 s against 0.9 s. A property
-    is read as categories, so each distinct value is normalized once (trimming and lower-casing 12M
-    page URLs one by one took 1.1 s)."""
+    is read as categories, so each distinct value is normalized, and each filter evaluated, once
+    (trimming and lower-casing 12M page URLs one by one took 1.1 s)."""
     columns = set(events.collect_schema().names())
     names = [c.meta.output_name() for c in carried]
     read = {t: _properties_read(definitions, t, columns) for t in types}
     categories = {p: pl.Categories.random() for t in types for p in read[t]}
     plans = [
         events.filter((pl.col("event_type") == t) & (pl.col("occurred_at") <= until))
-        .select(*carried, *[pl.col(p).cast(pl.String).cast(pl.Categorical(categories[p])) for p in read[t]])
+        .select(*carried, *[pl.col(p).cast(pl.String).cast(pl.Categorical(categories[p])).to_physical().alias(code_column(p)) for p in read[t]])
         .drop_nulls(names)
         for t in types
     ]
     frames = pl.collect_all(plans)
-    normalized = {p: c.to_series().to_frame(p).select(normalized_text(p)).to_series() for p, c in categories.items()}
-    return {
-        t: frame.select(*names, *[pl.lit(normalized[p]).gather(pl.col(p).to_physical()).alias(text_column(p)) for p in read[t]]).lazy()
-        for t, frame in zip(types, frames)
-    }
+    values = {p: pl.concat([c.to_series(), pl.Series([None], dtype=pl.String)]).to_frame(p).select(normalized_text(p)) for p, c in categories.items()}
+    # An unknown value (null) points at the trailing null.
+    unknown = {p: pl.col(code_column(p)).fill_null(len(v) - 1) for p, v in values.items()}
+    return TypedEvents({t: frame.with_columns(unknown[p] for p in read[t]).lazy() for t, frame in zip(types, frames)}, values)
+
+
+def _properties_read(definitions: list[ScoreDefinition], event_type: str, columns: set[str]) -> list[str]:
+    return sorted({f.property for d in definitions for g in d.groups for r in g.rules if r.event == event_type for f in r.filters} & columns)
 
 
 def sorted_by_key(frame: pl.DataFrame) -> pl.DataFrame:
@@ -224,9 +237,6 @@ def sorted_by_key(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(pl.col("contact_key").set_sorted())
     return frame.sort("contact_key")
 
-
-def _properties_read(definitions: list[ScoreDefinition], event_type: str, columns: set[str]) -> list[str]:
-    return sorted({f.property for d in definitions for g in d.groups for r in g.rules if r.event == event_type for f in r.filters} & columns)
 
 
 @dataclass(frozen=True)
@@ -386,10 +396,11 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     columns (shared where units match alike), so no row per (event, unit) is ever materialised; the
     contact sums then go to the members they belong to (a contact out of scope has none). Only the
     events of members whose record has a reset (few) are joined to it, then grouped per member."""
-    matches = unit_matches(definitions, set(events.collect_schema().names()), as_of)
     keyed = KeyedMembers.of(members, resets.collect(), len(definitions))
     carried = [keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), event_months(pl.col("occurred_at"), as_of).alias("months")]
-    typed = typed_events(events, definitions, as_of, list(matches), carried)
+    scanned = typed_events(events, definitions, as_of, units["event_type"].unique(maintain_order=True).to_list(), carried)
+    typed = scanned.frames
+    matches = unit_matches(definitions, set(events.collect_schema().names()), as_of, scanned.values)
     expressions = {uid: expr for units_of_type in matches.values() for uid, expr in units_of_type}
     columns, parts, relevant = {}, {}, {}
     for event_type in matches:

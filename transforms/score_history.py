@@ -104,14 +104,13 @@ def unit_deltas(
     `start` folded into it. `members` carries the integer `member` of each (score, record, contact)."""
     end_instant = as_of_instant(end)
     columns = set(events.collect_schema().names())
-    matches = unit_matches(definitions, columns, None)
     schema = {"member": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64}
-    if not matches:
-        return pl.LazyFrame(schema=schema)
     reset_lists = resets_until(resets, definitions, end_instant).group_by(KEY).agg(pl.col("reset_at").alias("resets")).collect()
     keyed = KeyedMembers.of(members, reset_lists, len(definitions))
     carried = [keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")), pl.col("occurred_at"), pl.col("occurred_at").dt.date().alias("day")]
-    typed = typed_events(events, definitions, end_instant, list(matches), carried)
+    scanned = typed_events(events, definitions, end_instant, units["event_type"].unique(maintain_order=True).to_list(), carried)
+    typed = scanned.frames
+    matches = unit_matches(definitions, columns, None, scanned.values)
     expressions = {uid: expr for per_type in matches.values() for uid, expr in per_type}
     per_unit = []
     for unit in units.iter_rows(named=True):

@@ -405,21 +405,21 @@ def unit_sums(events: pl.LazyFrame, definitions: list[ScoreDefinition], units: p
     columns, parts, relevant = {}, {}, {}
     for event_type in matches:
         sums = _TypeSums()
-        # Per unit: (column of its match count, or None for every event; column of its decayed
-        # hundredths, or None without decay).
-        parts |= {
-            unit["unit_id"]: (
-                None if expressions[unit["unit_id"]].meta.eq(ALWAYS) else sums.column(expressions[unit["unit_id"]].cast(pl.Int64)),
-                sums.column(_remaining(unit) if expressions[unit["unit_id"]].meta.eq(ALWAYS) else pl.when(expressions[unit["unit_id"]]).then(_remaining(unit)).otherwise(0))
-                if unit["decay_percent"] else None,
-            )
-            for unit in units.filter(pl.col("event_type") == event_type).iter_rows(named=True)
-        }
+        for unit in units.filter(pl.col("event_type") == event_type).iter_rows(named=True):
+            match = expressions[unit["unit_id"]]
+            always = match.meta.eq(ALWAYS)
+            # (column of its match count, or None for every event; column of its decayed hundredths,
+            # or None without decay).
+            count = None if always else sums.column(match.cast(pl.Int64))
+            decayed = None
+            if unit["decay_percent"]:
+                decayed = sums.column(_remaining(unit) if always else pl.when(match).then(_remaining(unit)).otherwise(0))
+            parts[unit["unit_id"]] = (count, decayed)
         columns[event_type] = sums.columns
         # When every unit of the type filters its events, the events none of them matches count for
         # nothing: they are dropped before grouping (most page views, say).
-        filtered = [expressions[uid] for uid, _ in matches[event_type]]
-        relevant[event_type] = pl.lit(True) if any(e.meta.eq(ALWAYS) for e in filtered) else pl.any_horizontal(filtered)
+        filtered = [expr for _, expr in matches[event_type]]
+        relevant[event_type] = ALWAYS if any(e.meta.eq(ALWAYS) for e in filtered) else pl.any_horizontal(filtered)
     # Each distinct column summed once, in one grouping per event type. Columns before grouping:
     # per-group expressions inside `agg` are far slower.
     summed = lambda frame, event_type, by: frame.filter(relevant[event_type]).with_columns(columns[event_type]).group_by(by).agg(  # noqa: E731

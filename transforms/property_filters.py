@@ -41,7 +41,7 @@ def filter_expr(
         matched = values[spec.property].select(filter_expr(spec, columns, operands, normalized=True)).to_series()
         return pl.lit(matched).gather(pl.col(code_column(spec.property)))
     op = spec.operator
-    values = spec.operands if operands is None else operands
+    wanted = spec.operands if operands is None else operands
     if spec.property not in columns:
         text = pl.lit(None, dtype=pl.String)
     else:
@@ -56,27 +56,28 @@ def filter_expr(
         matched = {"gt": number > bound, "gte": number >= bound, "lt": number < bound, "lte": number <= bound}[op]
         matched = matched & number.is_finite()
     elif op in ("equals", "is_any_of"):
-        matched = text.is_in(values) if len(values) > 1 else text == values[0]
+        matched = text.is_in(wanted) if len(wanted) > 1 else text == wanted[0]
     elif op in ("not_equals", "is_none_of"):
-        matched = ~text.is_in(values) if len(values) > 1 else text != values[0]
+        matched = ~text.is_in(wanted) if len(wanted) > 1 else text != wanted[0]
     elif op == "contains":
-        matched = _any([text.str.contains(v, literal=True) for v in values])
+        matched = _any([text.str.contains(v, literal=True) for v in wanted])
     elif op == "not_contains":
-        matched = ~_any([text.str.contains(v, literal=True) for v in values])
+        matched = ~_any([text.str.contains(v, literal=True) for v in wanted])
     elif op == "starts_with":
-        matched = _any([text.str.starts_with(v) for v in values])
+        matched = _any([text.str.starts_with(v) for v in wanted])
     elif op == "ends_with":
-        matched = _any([text.str.ends_with(v) for v in values])
+        matched = _any([text.str.ends_with(v) for v in wanted])
     else:  # pragma: no cover - the model admits no other operator
         raise ValueError(f"unknown operator {op}")
     return matched.fill_null(op in NULL_PASSES)
 
 
 def all_filters(
-    specs: list[Filter], columns: set[str], narrowed: tuple[Filter, list[str]] | None = None, normalized: bool = False, values: dict[str, pl.DataFrame] | None = None
+    specs: list[Filter], columns: set[str], narrowed: tuple[Filter, list[str]] | None = None, values: dict[str, pl.DataFrame] | None = None
 ) -> pl.Expr:
-    """The AND of `specs`; `narrowed` = (filter, operands) replaces that filter's operands."""
-    exprs = [filter_expr(f, columns, narrowed[1] if narrowed and f is narrowed[0] else None, normalized, values) for f in specs]
+    """The AND of `specs`; `narrowed` = (filter, operands) replaces that filter's operands; `values`
+    as for `filter_expr`."""
+    exprs = [filter_expr(f, columns, narrowed[1] if narrowed and f is narrowed[0] else None, values=values) for f in specs]
     return pl.all_horizontal(exprs) if exprs else pl.lit(True)
 
 

@@ -51,7 +51,8 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
     are capped at its limit; the total is clamped to [0, score_limit]."""
     kinds: list[RowKind] = []
     rows: list[pl.Expr] = []
-    rules: list[pl.Expr] = []  # chosen value (together rules) and clamped points per rule
+    chosen: list[pl.Expr] = []  # per `together` rule, the position of the value it counts
+    points: list[pl.Expr] = []  # per rule, its points after `limit_to`
     groups: list[pl.Expr] = []
 
     def row(kind: RowKind, exists: pl.Expr, events: pl.Expr, cents: pl.Expr) -> None:
@@ -71,19 +72,19 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
                 # Twice the absolute sum, plus one with events: the largest wins, the first on ties.
                 keys = [2 * c.abs() + (e > 0).cast(pl.Int64) for c, e in zip(cents, events)]
                 best = pl.max_horizontal(keys)
-                chosen = pl.when(keys[0] == best).then(0)
+                first_best = pl.when(keys[0] == best).then(0)
                 for i, key in enumerate(keys[1:], start=1):
-                    chosen = chosen.when(key == best).then(i)
-                rules.append(chosen.alias(f"k{rule_id}"))
+                    first_best = first_best.when(key == best).then(i)
+                chosen.append(first_best.alias(f"k{rule_id}"))
                 raw = pl.sum_horizontal([pl.when(pl.col(f"k{rule_id}") == i).then(c).otherwise(0) for i, c in enumerate(cents)])
-                rules.append(_limited(raw, limit).alias(f"p{rule_id}"))
+                points.append(_limited(raw, limit).alias(f"p{rule_id}"))
                 for i, (u, c, e) in enumerate(zip(values, cents, events)):
                     shown = (pl.col(f"k{rule_id}") == i) & (e > 0)
                     row(RowKind(u["group_name"], u["rule_index"], u["value"], "rule"), shown, e, c)
                     if limit is not None:
                         row(RowKind(u["group_name"], u["rule_index"], u["value"], "limit_to"), shown & (pl.col(f"p{rule_id}") != c), _NO_EVENTS, pl.col(f"p{rule_id}") - c)
             else:
-                rules.append(pl.sum_horizontal([_limited(c, limit) for c in cents]).alias(f"p{rule_id}"))
+                points.append(pl.sum_horizontal([_limited(c, limit) for c in cents]).alias(f"p{rule_id}"))
                 for u, c, e in zip(values, cents, events):
                     row(RowKind(u["group_name"], u["rule_index"], u["value"], "rule"), e > 0, e, c)
                     if limit is not None:
@@ -96,8 +97,6 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
     total = pl.sum_horizontal([pl.col(f"g{g}") for g in group_ids]).alias("raw_cents")
     row(RowKind(None, None, None, "score_limit"), pl.col("cents") != pl.col("raw_cents"), _NO_EVENTS, pl.col("cents") - pl.col("raw_cents"))
     # `together` rules pick their value before their points are summed: two steps.
-    chosen = [r for r in rules if r.meta.output_name().startswith("k")]
-    points = [r for r in rules if r.meta.output_name().startswith("p")]
     out = (
         wide.with_columns(chosen).with_columns(points).with_columns(groups).with_columns(total)
         .with_columns(pl.col("raw_cents").clip(0, score_limit_cents).alias("cents"))

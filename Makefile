@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: demo test bench-scores bench-history soak clean
+.PHONY: demo test lint bench-scores bench-history soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,6 +21,12 @@ demo: .venv/.synced
 
 test: .venv/.synced
 	.venv/bin/pytest
+
+# ruff (lint and format) and mypy (strict on transforms/), configured in pyproject.toml.
+lint: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 bench-scores: .venv/.synced
 	.venv/bin/python -m benchmarks.scores $(ARGS)

@@ -10,7 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from flows.paths import PROJECT_ROOT
+from flows.io.paths import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "data" / "bench"
 AS_OF = date(2026, 6, 30)
@@ -18,7 +18,7 @@ AS_OF = date(2026, 6, 30)
 
 def snapshot(contacts: int, events_per_contact: float, seed: int = 7) -> Path:
     """A generated snapshot, reused when one with the same shape exists."""
-    from flows.generate import generate_snapshot
+    from flows.dev.generate import generate_snapshot
 
     out = BENCH_DIR / f"snapshot-{contacts}-{events_per_contact:g}"
     meta = out / "_snapshot.json"
@@ -35,7 +35,7 @@ SCORED_TABLES = ("events", "contacts", "companies", "associations", "list_member
 def _lay_out(contacts: int, events_per_contact: float, out: Path) -> None:
     import polars as pl
 
-    from flows.ingest import stored_order
+    from flows.io.lake import stored_order
 
     snap = snapshot(contacts, events_per_contact)
     meta = (snap / "_snapshot.json").read_text()

@@ -14,15 +14,17 @@ INPUTS = """
 def inputs(snapshot):
     from pathlib import Path
     import polars as pl
-    from flows.config_files import load_definitions
-    from transforms.engagement_score import ScoreInputs
+    from flows.io.config_files import load_definitions
+    from transforms.scores.members import ScoreInputs
     root = Path(snapshot)
     scan = lambda t: pl.scan_parquet(root / t / "*.parquet")
     tables = ("events", "contacts", "companies", "associations", "list_memberships", "score_resets")
     return load_definitions(Path("data/config/scores")), ScoreInputs(*(scan(t) for t in tables))
 """
 
-ONE_DAY = INPUTS + """
+ONE_DAY = (
+    INPUTS
+    + """
 def main(snapshot, as_of):
     from datetime import date
     from flows.compute import score_tables
@@ -31,13 +33,16 @@ def main(snapshot, as_of):
     out = score_tables(definitions, data, date.fromisoformat(as_of))
     return {"seconds": time.perf_counter() - started, "records": out["engagement_scores"].height}
 """
+)
 
-HISTORY = INPUTS + """
+HISTORY = (
+    INPUTS
+    + """
 def main(snapshot, start, end):
     from datetime import date
     import polars as pl
-    from transforms.history_changes import CHANGE_SCHEMA, range_changes
-    from transforms.score_history import score_history
+    from transforms.scores.history_changes import CHANGE_SCHEMA, range_changes
+    from transforms.scores.history import score_history
     definitions, data = inputs(snapshot)
     started = time.perf_counter()
     intervals = score_history(definitions, data, date.fromisoformat(start), date.fromisoformat(end)).collect()
@@ -45,6 +50,7 @@ def main(snapshot, start, end):
     stored = range_changes(pl.LazyFrame(schema=CHANGE_SCHEMA), intervals.lazy(), [d.id for d in definitions], date.fromisoformat(start)).collect()
     return {"seconds": seconds, "intervals": intervals.height, "change_rows": stored.height}
 """
+)
 
 
 def main() -> None:
@@ -63,8 +69,10 @@ def main() -> None:
     print(f"records scored (3 definitions): {records:,}; history {start} .. {AS_OF} ({args.days} days)")
     print(f"one day: {day['seconds']:.2f}s, peak {day['peak_rss_mib']:.0f} MiB")
     print(f"history: {history['seconds']:.2f}s, peak {history['peak_rss_mib']:.0f} MiB")
-    print(f"rows stored: {history['change_rows']:,} change rows ({history['intervals']:,} intervals) "
-          f"vs {records * args.days:,} for a row per record and day ({history['change_rows'] / (records * args.days):.1%})")
+    print(
+        f"rows stored: {history['change_rows']:,} change rows ({history['intervals']:,} intervals) "
+        f"vs {records * args.days:,} for a row per record and day ({history['change_rows'] / (records * args.days):.1%})"
+    )
     print(f"ratio history / one day: {history['seconds'] / day['seconds']:.2f} (target <= 5)")
 
 

@@ -15,9 +15,9 @@ def main(snapshot, as_of):
     from datetime import date
     from pathlib import Path
     import polars as pl
-    from flows.config_files import load_definitions
+    from flows.io.config_files import load_definitions
     from flows.compute import score_tables
-    from transforms.engagement_score import ScoreInputs
+    from transforms.scores.members import ScoreInputs
     root = Path(snapshot)
     scan = lambda t: pl.scan_parquet(root / t / "*.parquet")
     inputs = ScoreInputs(*(scan(t) for t in ("events", "contacts", "companies", "associations", "list_memberships", "score_resets")))
@@ -46,7 +46,7 @@ def main() -> None:
     snap = lake(args.contacts, args.events_per_contact)
     from pathlib import Path
 
-    from flows.config_files import load_definitions
+    from flows.io.config_files import load_definitions
 
     definitions = load_definitions(Path("data/config/scores"))
     properties = sorted({f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters})

@@ -11,29 +11,27 @@ import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-import transforms.engagement_schemas  # noqa: F401  (registers the output schemas)
-import transforms.partner_schemas  # noqa: F401
-import transforms.points_schemas  # noqa: F401
-from flows.config_files import load_catalog, load_definition_files, load_mappings, load_program
-from flows.ingest import lake_table
-from flows.logs import run_logger
-from flows.paths import Paths
-from transforms.column_mapping import ColumnMappings
-from transforms.contract import INGEST_ORDER
-from transforms.client_base import active_subscriptions, associated_clients
-from transforms.clients_overview import clients_overview
-from transforms.engagement_score import ScoreInputs, evaluate_scores
-from transforms.fx import require_rates
-from transforms.index_catalog import IndexCatalog
-from transforms.opportunities import client_opportunities, opportunity_counts
-from transforms.partner_points import deal_points, managed_points, partner_tier, points_by_client
-from transforms.partner_program import Program
-from transforms.platform_index import engagement_index, index_breakdown, tools_in_use, uncatalogued_tools
-from transforms.renewals import client_alerts, upcoming_renewals
-from transforms.output_schemas import OUTPUT_SCHEMAS, polars_schema
-from transforms.score_definition import ScoreDefinition
-from transforms.score_history import score_history
-from transforms.score_registry import Loaded
+from flows.io.config_files import load_catalog, load_definition_files, load_mappings, load_program
+from flows.io.lake import lake_table
+from flows.io.logs import run_logger
+from flows.io.paths import Paths
+from transforms.common.fx import require_rates
+from transforms.dashboard.catalog import IndexCatalog
+from transforms.dashboard.clients import active_subscriptions, associated_clients
+from transforms.dashboard.opportunities import client_opportunities, opportunity_counts
+from transforms.dashboard.overview import clients_overview
+from transforms.dashboard.platform_index import engagement_index, index_breakdown, tools_in_use, uncatalogued_tools
+from transforms.dashboard.renewals import client_alerts, upcoming_renewals
+from transforms.outputs import OUTPUT_SCHEMAS, polars_schema
+from transforms.points.points import deal_points, managed_points, partner_tier, points_by_client
+from transforms.points.program import Program
+from transforms.scores.definition import ScoreDefinition
+from transforms.scores.evaluate import evaluate_scores
+from transforms.scores.history import score_history
+from transforms.scores.members import ScoreInputs
+from transforms.scores.registry import Loaded
+from transforms.snapshot.contract import INGEST_ORDER
+from transforms.snapshot.mappings import ColumnMappings
 
 
 @dataclass(frozen=True)
@@ -147,7 +145,7 @@ def partner_tables(inputs: DayInputs, catalog: IndexCatalog, program: Program, a
         "partner_points_by_client": by_client,
         "partner_tier": partner_tier(by_client, history, index, program, as_of),
     }
-    frames = dict(zip([*plans, "managed"], pl.collect_all([*plans.values(), managed])))
+    frames = dict(zip([*plans, "managed"], pl.collect_all([*plans.values(), managed]), strict=True))
     # Every amount converted to USD needs a rate: a missing one stops the day, naming currency and date.
     for name, (on, _) in RATE_CHECKS.items():
         require_rates(frames[name], "currency", on)
@@ -161,7 +159,10 @@ def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str,
     outputs = score_tables(settings.active_definitions, inputs.score_inputs(), as_of)
     outputs |= partner_tables(inputs, settings.catalog, settings.program, as_of)
     run_logger().info(
-        "computed %s for %s in %.1fs", ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing", as_of, time.perf_counter() - started
+        "computed %s for %s in %.1fs",
+        ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing",
+        as_of,
+        time.perf_counter() - started,
     )
     return outputs
 
@@ -175,6 +176,6 @@ def compute_history(inputs: DayInputs, settings: Settings, start: date, end: dat
     return intervals
 
 
-def day_table_schemas() -> dict[str, dict[str, pl.DataType]]:
+def day_table_schemas() -> dict[str, pl.Schema]:
     """The column types of every table a day holds."""
     return {name: polars_schema(name) for name in OUTPUT_SCHEMAS}

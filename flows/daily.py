@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import asdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -13,17 +13,17 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as prefect_flow_run
 
-from flows.charts import tier_progress
 from flows.compute import DayInputs, compute_day, compute_history, day_table_schemas, load_settings
-from flows.history import store_history
 from flows.ingest import TableManifest, ingest_snapshot
-from flows.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
-from flows.registry import update_registry
-from flows.sources import is_source_url, pull_postgres, redacted
-from flows.storage import exclusive_lock
-from flows.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
-from transforms.history_changes import day_intervals
-from transforms.output_schemas import validate_output
+from flows.io.history_store import store_history
+from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
+from flows.io.registry_store import update_registry
+from flows.io.sources import is_source_url, pull_postgres, redacted
+from flows.io.storage import exclusive_lock
+from flows.io.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
+from flows.report.charts import tier_progress
+from transforms.outputs import validate_output
+from transforms.scores.history_changes import day_intervals
 
 
 @task(name="validate-and-publish-day", cache_policy=NO_CACHE)
@@ -33,29 +33,54 @@ def load_day(paths: Paths, as_of: date, outputs: dict[str, pl.DataFrame]) -> dic
     return publish_day(paths, as_of, checked)
 
 
-def _run_log(run_id: str, flow_name: str, as_of: date, snapshot_date: date, manifests: list[TableManifest], written: dict[str, int], seconds: float) -> pl.DataFrame:
-    now = datetime.now(timezone.utc)
+def _run_log(
+    run_id: str, flow_name: str, as_of: date, snapshot_date: date, manifests: list[TableManifest], written: dict[str, int], seconds: float
+) -> pl.DataFrame:
+    now = datetime.now(UTC)
     ingest = [
-        {"step": "ingest", "table_name": m.table, "rows_read": m.rows_read, "rows_kept": m.rows_kept,
-         "rows_quarantined": m.rows_quarantined, "rows_written": m.rows_kept, "seconds": m.seconds}
+        {
+            "step": "ingest",
+            "table_name": m.table,
+            "rows_read": m.rows_read,
+            "rows_kept": m.rows_kept,
+            "rows_quarantined": m.rows_quarantined,
+            "rows_written": m.rows_kept,
+            "seconds": m.seconds,
+        }
         for m in manifests
     ]
     outputs = [{"step": "compute", "table_name": name, "rows_written": rows, "seconds": seconds} for name, rows in written.items()]
-    counts = {"step": pl.String, "table_name": pl.String, "rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_quarantined": pl.Int64,
-              "rows_written": pl.Int64, "seconds": pl.Float64}
+    counts = {
+        "step": pl.String,
+        "table_name": pl.String,
+        "rows_read": pl.Int64,
+        "rows_kept": pl.Int64,
+        "rows_quarantined": pl.Int64,
+        "rows_written": pl.Int64,
+        "seconds": pl.Float64,
+    }
     return pl.from_dicts(ingest + outputs, schema=counts).with_columns(
         run_id=pl.lit(run_id), flow=pl.lit(flow_name), as_of=pl.lit(as_of), snapshot_date=pl.lit(snapshot_date), finished_at=pl.lit(now)
     )
 
 
 def _record(
-    paths: Paths, flow_name: str, source: str, as_of: date, snapshot_date: date, manifests: list[TableManifest], written: dict[str, int], seconds: float
+    paths: Paths,
+    flow_name: str,
+    source: str,
+    as_of: date,
+    snapshot_date: date,
+    manifests: list[TableManifest],
+    written: dict[str, int],
+    seconds: float,
 ) -> None:
     """Append a run's rows to the run log; with `manifests`, keep the ingested snapshot's manifest too."""
     run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
     append_run_log(paths, _run_log(run_id, flow_name, as_of, snapshot_date, manifests, written, seconds))
     if manifests:
-        write_manifest(paths, run_id, {"snapshot": source, "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in manifests]})
+        write_manifest(
+            paths, run_id, {"snapshot": source, "snapshot_date": snapshot_date, "as_of": as_of, "tables": [asdict(m) for m in manifests]}
+        )
 
 
 def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths) -> Path:
@@ -69,7 +94,14 @@ def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths) -> Path:
 
 
 def _run_days(
-    flow_name: str, snapshot: str, days: list[date], snapshot_date: date, paths: Paths, config: Path, history_pass: bool = False, tables: bool = True
+    flow_name: str,
+    snapshot: str,
+    days: list[date],
+    snapshot_date: date,
+    paths: Paths,
+    config: Path,
+    history_pass: bool = False,
+    tables: bool = True,
 ) -> dict[str, object]:
     """Ingest once, then load `days` (unless not `tables`) and the score history: from the one-pass
     engine over [first day, last day] with `history_pass`, else from each day's scores."""
@@ -103,9 +135,13 @@ def _run_days(
             seconds = round(time.perf_counter() - day_started, 3)
             # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
             _record(paths, flow_name, source, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds)
-            logger.info("day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds)
+            logger.info(
+                "day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds
+            )
         registry = update_registry(paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1])
-        logger.info("score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none")
+        logger.info(
+            "score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none"
+        )
         rebuilt = ensure_catalog(paths, day_table_schemas())
         logger.info("warehouse %s ready (catalog %s)", paths.warehouse, "rebuilt" if rebuilt else "unchanged")
         chart = tier_progress(paths, settings.program, paths.reports / "tier_progress.png")
@@ -122,7 +158,7 @@ def _run_days(
 def scheduled_day() -> date:
     """The day a scheduled run is for: its scheduled start date (UTC), or today when run by hand."""
     start = prefect_flow_run.scheduled_start_time
-    return (start or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+    return (start or datetime.now(UTC)).astimezone(UTC).date()
 
 
 @flow(name="engage-daily")

@@ -10,26 +10,22 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.logs import run_logger
-from flows.paths import DEFAULT_MARKETS, Paths
-from flows.storage import publish, staging_dir, write_parquet
-from transforms.contract import INGEST_ORDER, TABLES, Table
-from transforms.column_mapping import ColumnMappings, TableMapping, apply_mapping
-from transforms.parse_snapshot import parse_table
-from transforms.validate_snapshot import QUARANTINE_SCHEMA, validate_table
+from flows.io.errors import SnapshotError
+from flows.io.lake import stored_order
+from flows.io.logs import run_logger
+from flows.io.paths import DEFAULT_MARKETS, Paths
+from flows.io.storage import publish, staging_dir, write_parquet
+from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
+from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
+from transforms.snapshot.parse import parse_table
+from transforms.snapshot.validate import QUARANTINE_SCHEMA, validate_table
 
-FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
-
-
-class SnapshotError(Exception):
-    """A snapshot that cannot be read at all: the message names the file and the reason."""
 
 
 @dataclass
@@ -112,13 +108,15 @@ def validate_snapshot_table(
     manifest = TableManifest(table_name, source if files else "absent")
     if not files:
         if not table.optional:
-            raise SnapshotError(f"{snapshot}: required table {table_name} is missing (no {table_name}.parquet/.csv/.ndjson or {table_name}/)")
+            raise SnapshotError(
+                f"{snapshot}: required table {table_name} is missing (no {table_name}.parquet/.csv/.ndjson or {table_name}/)"
+            )
         kept, quarantine = _empty(table), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     else:
         mapping = mappings.tables.get(table_name) if mappings else None
         parts = [read_table_part(path, table, mapping) for path in files]
         parsed = pl.concat(parts, how="diagonal_relaxed")
-        for path, part in zip(files, parts):
+        for path, part in zip(files, parts, strict=True):
             manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": part.height})
         result = validate_table(parsed, table, parents)
         kept, quarantine = result.kept, result.quarantine
@@ -154,15 +152,14 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
-def stored_order(frame: FrameT, table_name: str) -> FrameT:
-    """`frame` in the order the lake stores `table_name`: its contract's `cluster_by`, if any."""
-    cluster = TABLES[table_name].cluster_by
-    return frame.sort(cluster) if cluster else frame
-
-
 @task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def ingest_table(
-    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, parents: dict[str, pl.DataFrame], mappings: ColumnMappings | None = None
+    snapshot: Path,
+    table_name: str,
+    snapshot_date: date,
+    staged: Path,
+    parents: dict[str, pl.DataFrame],
+    mappings: ColumnMappings | None = None,
 ) -> tuple[TableManifest, pl.DataFrame]:
     """Validate one table into `staged`; return its manifest and kept rows (parents of later tables)."""
     manifest, kept, quarantine = validate_snapshot_table(snapshot, table_name, parents, mappings)
@@ -171,7 +168,11 @@ def ingest_table(
     write_parquet(quarantine.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
     run_logger().info(
         "%s: read %d, kept %d, quarantined %d rows in %.1fs",
-        table_name, manifest.rows_read, manifest.rows_kept, manifest.rows_quarantined, manifest.seconds,
+        table_name,
+        manifest.rows_read,
+        manifest.rows_kept,
+        manifest.rows_quarantined,
+        manifest.seconds,
     )
     return manifest, kept.select(list(TABLES[table_name].key)) if table_name in _PARENTS else kept.clear()
 
@@ -209,8 +210,3 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
     manifest_path.write_text(json.dumps([asdict(m) for m in manifests], indent=2))
     staged_root.rmdir()
     return manifests
-
-
-def lake_table(paths: Paths, table: str, snapshot_date: date) -> pl.LazyFrame:
-    """Return the validated rows of `table` as ingested for `snapshot_date`."""
-    return pl.scan_parquet(paths.lake_partition(table, snapshot_date) / "data" / "*.parquet")

@@ -9,8 +9,8 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="engage-prefect-")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
-import pytest  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
+import pytest
+from hypothesis import HealthCheck, settings
 
 # CI runs a bounded number of examples; `make soak` runs many more (HYPOTHESIS_PROFILE=soak).
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,7 +33,7 @@ def prefect_harness():
 @pytest.fixture(scope="session")
 def small_snapshot(tmp_path_factory) -> Path:
     """A generated snapshot of 400 contacts with every kind of planted bad row."""
-    from flows.generate import generate_snapshot
+    from flows.dev.generate import generate_snapshot
 
     out = tmp_path_factory.mktemp("snapshot") / "snap"
     generate_snapshot(out, contacts=400, seed=11, as_of=SNAPSHOT_DAY, bad_rows=True)
@@ -58,7 +58,7 @@ def require_service(variable: str, what: str) -> str:
         return value
     if os.environ.get("ENGAGE_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{variable} is not set: {what} is required here (run .ci/services)")
-    pytest.skip(f"{variable} is not set: no {what} (`eval \"$(.ci/services)\"` starts one)")
+    pytest.skip(f'{variable} is not set: no {what} (`eval "$(.ci/services)"` starts one)')
 
 
 def dump_warehouse(warehouse: Path) -> dict[str, list[tuple]]:
@@ -66,5 +66,10 @@ def dump_warehouse(warehouse: Path) -> dict[str, list[tuple]]:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [r[0] for r in con.sql("select view_name from duckdb_views() where not internal and view_name not in ('run_log', 'run_summary')").fetchall()]
+        names = [
+            r[0]
+            for r in con.sql(
+                "select view_name from duckdb_views() where not internal and view_name not in ('run_log', 'run_summary')"
+            ).fetchall()
+        ]
         return {name: sorted(con.sql(f'select * from "{name}"').fetchall(), key=repr) for name in names}

@@ -1,14 +1,13 @@
 """CRM exports with their own headers load through a column mapping file, without hand editing."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
 import pytest
 
-from flows.config_files import ConfigError, load_mappings
 from flows.ingest import read_snapshot
-from flows.paths import DEFAULT_CONFIG
+from flows.io.config_files import ConfigError, load_mappings
+from flows.io.paths import DEFAULT_CONFIG
 
 HUBSPOT_CONTACTS = """Record ID,First Name,Email,Lifecycle Stage,Create Date
 101,Ada,ada@example.org,Marketing Qualified Lead,2026-03-05 14:22
@@ -21,7 +20,7 @@ HUBSPOT_COMPANIES = """Record ID,Company name,Company Domain Name,Create Date
 
 
 def _snapshot(tmp_path: Path) -> Path:
-    from flows.generate import generate_snapshot
+    from flows.dev.generate import generate_snapshot
 
     snap = tmp_path / "snap"
     generate_snapshot(snap, contacts=20, seed=3, as_of=datetime(2026, 6, 30).date(), bad_rows=False)
@@ -36,20 +35,24 @@ def _snapshot(tmp_path: Path) -> Path:
 def test_a_hubspot_export_loads_through_the_shipped_mapping_with_a_portal_constant(tmp_path):
     config = tmp_path / "column_mappings.yaml"
     text = (DEFAULT_CONFIG / "column_mappings.yaml").read_text()
-    config.write_text(text.replace("  contacts:\n", "  contacts:\n    constants: {portal_id: 7}\n").replace("  companies:\n", "  companies:\n    constants: {portal_id: 7}\n"))
+    config.write_text(
+        text.replace("  contacts:\n", "  contacts:\n    constants: {portal_id: 7}\n").replace(
+            "  companies:\n", "  companies:\n    constants: {portal_id: 7}\n"
+        )
+    )
     tables = read_snapshot(_snapshot(tmp_path), ["contacts", "companies"], load_mappings(config))
     contacts = tables["contacts"].sort("contact_id")
     assert contacts.select("portal_id", "contact_id", "email", "lifecycle_stage").rows() == [
         (7, 101, "ada@example.org", "marketing_qualified_lead"),
         (7, 102, "bo@example.org", "customer"),
     ]  # 103's stage is not a lifecycle stage: quarantined, not guessed
-    assert contacts["created_at"].to_list()[0] == datetime(2026, 3, 5, 14, 22, tzinfo=timezone.utc)
+    assert contacts["created_at"].to_list()[0] == datetime(2026, 3, 5, 14, 22, tzinfo=UTC)
     assert "First Name" in contacts.columns  # unmapped headers stay as extra properties
     assert tables["companies"].select("company_id", "name", "domain").rows() == [(900, "Acme", "acme.example")]
 
 
 def test_without_the_portal_constant_the_file_is_refused_naming_the_column(tmp_path):
-    from flows.ingest import SnapshotError
+    from flows.io.errors import SnapshotError
 
     with pytest.raises(SnapshotError, match=r"hubspot-contacts.csv: table contacts lacks required column\(s\) portal_id"):
         read_snapshot(_snapshot(tmp_path), ["contacts"], load_mappings(DEFAULT_CONFIG / "column_mappings.yaml"))

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from flows.daily import daily_flow
-from flows.paths import Paths
-from flows.warehouse import connect_read_only
+from flows.io.paths import Paths
+from flows.io.warehouse import connect_read_only
 from tests.conftest import SNAPSHOT_DAY, dump_warehouse
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -63,9 +63,9 @@ import sys, time
 from datetime import date
 from pathlib import Path
 import polars as pl
-import flows.storage as storage
-from flows.warehouse import publish_day
-from flows.paths import Paths
+import flows.io.storage as storage
+from flows.io.warehouse import publish_day
+from flows.io.paths import Paths
 
 point = sys.argv[2]
 real_write, real_publish = storage.write_parquet, storage.publish
@@ -77,7 +77,7 @@ def slow_publish(staged, link):
     if point == "before-swap":
         Path(sys.argv[3]).touch(); time.sleep(60)
     real_publish(staged, link)
-import flows.warehouse as wh
+import flows.io.warehouse as wh
 wh.write_parquet, wh.publish = slow_write, slow_publish
 new = {name: pl.DataFrame({"marker": ["new"] * 3}) for name in ("alpha", "beta")}
 publish_day(Paths.of(sys.argv[1]), date(2026, 6, 30), new)
@@ -86,9 +86,11 @@ publish_day(Paths.of(sys.argv[1]), date(2026, 6, 30), new)
 
 @pytest.mark.parametrize("point", ["mid-write", "before-swap"])
 def test_a_load_killed_mid_way_leaves_the_previous_day(tmp_path, point):
-    import polars as pl
     from datetime import date
-    from flows.warehouse import ensure_catalog, publish_day
+
+    import polars as pl
+
+    from flows.io.warehouse import ensure_catalog, publish_day
 
     paths = Paths.of(tmp_path / "warehouse.duckdb")
     schemas = {"alpha": {"marker": pl.String}, "beta": {"marker": pl.String}}
@@ -125,10 +127,9 @@ def test_the_daily_flow_fills_every_table(loaded):
 
 def test_the_lake_stores_events_ordered_by_type_then_contact(loaded):
     """Scoring reads one event type at a time and relies on this order to skip other types' row groups."""
-    import polars as pl
 
-    from flows.ingest import lake_table
-    from transforms.contract import TABLES
+    from flows.io.lake import lake_table
+    from transforms.snapshot.contract import TABLES
 
     events = lake_table(Paths.of(loaded), "events", SNAPSHOT_DAY).collect()
     assert events.height > 1000
@@ -138,7 +139,7 @@ def test_the_lake_stores_events_ordered_by_type_then_contact(loaded):
 
 def test_a_30_day_backfill_moves_the_planted_renewal_on_the_right_day(small_snapshot, tmp_path):
     from flows.daily import backfill_flow
-    from flows.generate import PLANTED_CHANGE_ID, PLANTED_RENEWAL_LEAD_DAYS
+    from flows.dev.generate import PLANTED_CHANGE_ID, PLANTED_RENEWAL_LEAD_DAYS
 
     first = SNAPSHOT_DAY - timedelta(days=29)
     backfill_flow(str(small_snapshot), first, SNAPSHOT_DAY, str(tmp_path / "warehouse.duckdb"))
@@ -161,7 +162,7 @@ def test_a_12_month_backfill_shows_points_expiring_the_tier_moving_and_draws_the
     import yaml
 
     from flows.daily import backfill_flow
-    from flows.paths import DEFAULT_CONFIG
+    from flows.io.paths import DEFAULT_CONFIG
 
     config = tmp_path / "config"
     (config / "scores").mkdir(parents=True)  # partner marts only: scores are tested above
@@ -185,7 +186,7 @@ def test_a_12_month_backfill_shows_points_expiring_the_tier_moving_and_draws_the
 def test_status_shows_the_last_runs_and_the_quarantine(loaded):
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from flows.cli.app import app
 
     result = CliRunner().invoke(app, ["status", "--warehouse", str(loaded)])
     assert result.exit_code == 0, result.output

@@ -5,10 +5,10 @@ import os
 import random
 import shutil
 import signal
-from collections import Counter
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from flows.paths import Paths
+from flows.io.paths import Paths
 from tests.conftest import SNAPSHOT_DAY, dump_warehouse
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -45,7 +45,7 @@ def _copy(warehouse: Path, target: Path) -> Path:
 def next_day_outputs(base, tmp_path_factory) -> Path:
     """The computed tables of the next day, as Parquet files, for the loader to publish."""
     from flows.compute import DayInputs, compute_day, load_settings
-    from flows.paths import DEFAULT_CONFIG
+    from flows.io.paths import DEFAULT_CONFIG
 
     folder = tmp_path_factory.mktemp("outputs")
     outputs = compute_day.fn(DayInputs.from_lake(Paths.of(base), SNAPSHOT_DAY), load_settings(DEFAULT_CONFIG), NEXT_DAY)
@@ -60,9 +60,9 @@ def load_next_day(warehouse: str, outputs: str, ready: str | None = None) -> Non
     read, so a kill lands inside the load rather than in interpreter start-up."""
     from flows.compute import day_table_schemas
     from flows.daily import _run_log, load_day
-    from flows.history import store_history
-    from flows.warehouse import append_run_log, ensure_catalog
-    from transforms.history_changes import day_intervals
+    from flows.io.history_store import store_history
+    from flows.io.warehouse import append_run_log, ensure_catalog
+    from transforms.scores.history_changes import day_intervals
 
     paths = Paths.of(warehouse)
     tables = {p.stem: pl.read_parquet(p) for p in sorted(Path(outputs).glob("*.parquet"))}
@@ -125,12 +125,12 @@ def test_a_load_killed_at_random_points_leaves_each_table_whole_and_a_rerun_comp
     [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system"), (errno.EACCES, "Permission denied")],
 )
 def test_a_failed_write_leaves_the_warehouse_intact_and_says_why(base, small_snapshot, tmp_path, monkeypatch, code, words):
-    import flows.storage
-    from flows.cli import app
+    import flows.io.storage
+    from flows.cli.app import app
 
     warehouse = _copy(base, tmp_path / "wh")
     before = dump_warehouse(warehouse)
-    real = flows.storage.write_parquet
+    real = flows.io.storage.write_parquet
     calls = {"n": 0}
 
     def failing(frame, path):
@@ -139,14 +139,18 @@ def test_a_failed_write_leaves_the_warehouse_intact_and_says_why(base, small_sna
             raise OSError(code, os.strerror(code), str(path))
         real(frame, path)
 
-    for module in ("flows.storage", "flows.warehouse", "flows.ingest", "flows.history"):
+    for module in ("flows.io.storage", "flows.io.warehouse", "flows.ingest", "flows.io.history_store"):
         monkeypatch.setattr(f"{module}.write_parquet", failing)
-    result = CliRunner().invoke(app, ["run", "--snapshot", str(small_snapshot), "--as-of", NEXT_DAY.isoformat(), "--warehouse", str(warehouse)])
+    result = CliRunner().invoke(
+        app, ["run", "--snapshot", str(small_snapshot), "--as-of", NEXT_DAY.isoformat(), "--warehouse", str(warehouse)]
+    )
     assert result.exit_code == 1
     assert f"error: [Errno {code}] {words}: '{warehouse.parent}" in result.output
     assert dump_warehouse(warehouse) == before
     monkeypatch.undo()
-    result = CliRunner().invoke(app, ["run", "--snapshot", str(small_snapshot), "--as-of", NEXT_DAY.isoformat(), "--warehouse", str(warehouse)])
+    result = CliRunner().invoke(
+        app, ["run", "--snapshot", str(small_snapshot), "--as-of", NEXT_DAY.isoformat(), "--warehouse", str(warehouse)]
+    )
     assert result.exit_code == 0, result.output
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.paths import Paths
-from flows.warehouse import connect_read_only
+from flows.io.paths import Paths
+from flows.io.warehouse import connect_read_only
 from tests.conftest import BACKFILL_FIRST as FIRST
 from tests.conftest import SNAPSHOT_DAY
 
@@ -51,7 +51,7 @@ def test_band_crossings_follow_the_history(backfilled):
 
 def test_a_daily_run_adds_only_the_records_that_changed_and_a_re_backfill_keeps_later_days(backfilled, small_snapshot):
     from flows.daily import backfill_flow, daily_flow
-    from flows.history import read_changes
+    from flows.io.history_store import read_changes
 
     paths = Paths.of(backfilled)
     next_day = SNAPSHOT_DAY + timedelta(days=1)
@@ -66,9 +66,10 @@ def test_a_daily_run_adds_only_the_records_that_changed_and_a_re_backfill_keeps_
                      or yesterday.band is distinct from today.band)""",
             params=[SNAPSHOT_DAY, next_day],
         ).fetchall()[0][0]
-        assert con.sql(SCORES.format("engagement_score_daily", "day"), params=[next_day]).fetchall() == con.sql(
-            SCORES.format("engagement_scores", "as_of"), params=[next_day]
-        ).fetchall()
+        assert (
+            con.sql(SCORES.format("engagement_score_daily", "day"), params=[next_day]).fetchall()
+            == con.sql(SCORES.format("engagement_scores", "as_of"), params=[next_day]).fetchall()
+        )
     stored = read_changes(paths)
     assert changed > 0
     assert stored.filter(stored["valid_from"] == next_day).height == changed
@@ -79,8 +80,8 @@ def test_a_daily_run_adds_only_the_records_that_changed_and_a_re_backfill_keeps_
 
 
 def test_every_example_query_answers_on_a_backfilled_warehouse(backfilled):
-    from flows.cli import EXAMPLE_QUERIES
-    from flows.paths import SQL_DIR
+    from flows.cli.app import EXAMPLE_QUERIES
+    from flows.io.paths import SQL_DIR
 
     files = sorted((SQL_DIR / "examples").glob("*.sql"))
     assert {SQL_DIR / "examples" / f for f in EXAMPLE_QUERIES} <= set(files)

@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flows.ingest import SnapshotError, validate_snapshot_table
+from flows.ingest import validate_snapshot_table
+from flows.io.errors import SnapshotError
 
 HEADER = "currency,rate_date,usd_per_unit\n"
 
@@ -26,10 +27,20 @@ def _fx(tmp_path: Path, name: str, content: bytes) -> tuple:
         ("header_only.csv", HEADER.encode(), 0, 0),
         ("empty.csv", b"", 0, 0),
         ("crlf.csv", (HEADER + "EUR,2026-01-01,1.1\r\nNOK,2026-01-01,0.09\r\n").encode(), 2, 0),
-        ("mixed.csv", (HEADER + "EUR,2026-01-01,1.1\neur ,2026-01-02,1.2\nEUR,2026-13-01,1\nEUR,2026-01-03,-1\nEUR,2026-01-04,inf\n").encode(), 2, 3),
+        (
+            "mixed.csv",
+            (HEADER + "EUR,2026-01-01,1.1\neur ,2026-01-02,1.2\nEUR,2026-13-01,1\nEUR,2026-01-03,-1\nEUR,2026-01-04,inf\n").encode(),
+            2,
+            3,
+        ),
         ("quoted.csv", (HEADER + '"EUR","2026-01-01","1.1"\n"NOK, the krone",2026-01-01,0.09\n').encode(), 1, 1),
         ("huge.csv", (HEADER + "EUR,2026-01-01,1.1\n" + "X" * 1_000_000 + ",2026-01-01,1\n").encode(), 1, 1),
-        ("rates.ndjson", b'{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.1}\n{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.2}\n', 0, 2),
+        (
+            "rates.ndjson",
+            b'{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.1}\n{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.2}\n',
+            0,
+            2,
+        ),
     ],
 )
 def test_rows_are_kept_or_quarantined_and_counts_reconcile(tmp_path, name, content, kept, quarantined):
@@ -43,7 +54,11 @@ def test_rows_are_kept_or_quarantined_and_counts_reconcile(tmp_path, name, conte
     ("name", "content", "reason"),
     [
         ("truncated.parquet", b"PAR1\x00\x00garbage", "cannot be parsed"),
-        ("broken.ndjson", b'{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.1}\n{"currency": "EUR", broken\n', "cannot be parsed"),
+        (
+            "broken.ndjson",
+            b'{"currency": "EUR", "rate_date": "2026-01-01", "usd_per_unit": 1.1}\n{"currency": "EUR", broken\n',
+            "cannot be parsed",
+        ),
         ("latin1.csv", (HEADER + "EUR,2026-01-01,1.1\n").encode() + b"\xe9\xff,2026-01-01,1\n", "cannot be parsed"),
         ("no_rate.csv", b"currency,rate_date\nEUR,2026-01-01\n", "lacks required column(s) usd_per_unit"),
         ("twice.csv", b"currency,currency,rate_date,usd_per_unit\nEUR,EUR,2026-01-01,1\n", "cannot be parsed"),
@@ -59,8 +74,16 @@ def test_a_file_that_cannot_be_read_stops_with_one_line_naming_it(tmp_path, name
 def test_ndjson_properties_are_flattened_into_event_columns(tmp_path):
     folder = tmp_path / "snap" / "events"
     folder.mkdir(parents=True)
-    rows = [{"portal_id": 1, "event_id": "e1", "contact_id": 7, "event_type": "form_submission", "occurred_at": "2026-01-01T10:00:00+01:00",
-             "properties": {"form_id": "contact_us", "page_url": None}}]
+    rows = [
+        {
+            "portal_id": 1,
+            "event_id": "e1",
+            "contact_id": 7,
+            "event_type": "form_submission",
+            "occurred_at": "2026-01-01T10:00:00+01:00",
+            "properties": {"form_id": "contact_us", "page_url": None},
+        }
+    ]
     (folder / "part.ndjson").write_text("\n".join(json.dumps(r) for r in rows))
     parents = {"contacts": pl.DataFrame({"portal_id": [1], "contact_id": [7]})}
     _, kept, _ = validate_snapshot_table(tmp_path / "snap", "events", parents)

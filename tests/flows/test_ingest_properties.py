@@ -28,7 +28,7 @@ EVENT_FAULTS = [
     ("contact_id", "999999"),  # dangling reference
 ]
 # Awkward but valid values: kept as they are.
-ODD_EMAILS = ['a,b@example.org', 'quote"d@example.org', "x" * 5000, "", "ünïcode@example.org", " spaced@example.org "]
+ODD_EMAILS = ["a,b@example.org", 'quote"d@example.org', "x" * 5000, "", "ünïcode@example.org", " spaced@example.org "]
 ODD_TIMES = ["2026-03-01T10:00:00+05:30", "2026-03-01 10:00:00", "2026-03-01T10:00:00Z", "2026-03-01"]
 
 
@@ -44,8 +44,13 @@ def _write(folder: Path, name: str, header: list[str], rows: list[dict]) -> None
 def snapshots(draw):
     n = draw(st.integers(1, 25))
     contacts = [
-        {"portal_id": "1", "contact_id": str(100 + i), "email": draw(st.sampled_from(ODD_EMAILS)),
-         "lifecycle_stage": draw(st.sampled_from(["lead", "Customer", ""])), "created_at": draw(st.sampled_from(ODD_TIMES))}
+        {
+            "portal_id": "1",
+            "contact_id": str(100 + i),
+            "email": draw(st.sampled_from(ODD_EMAILS)),
+            "lifecycle_stage": draw(st.sampled_from(["lead", "Customer", ""])),
+            "created_at": draw(st.sampled_from(ODD_TIMES)),
+        }
         for i in range(n)
     ]
     bad_contacts = set(draw(st.sets(st.integers(0, n - 1), max_size=n)))
@@ -60,8 +65,13 @@ def snapshots(draw):
         contacts[b]["contact_id"] = contacts[a]["contact_id"]
         duplicated = {a, b}
     events = [
-        {"portal_id": "1", "event_id": f"e{j}", "contact_id": contacts[draw(st.integers(0, n - 1))]["contact_id"] or "100",
-         "event_type": draw(st.sampled_from(["email_open", "FORM_SUBMISSION"])), "occurred_at": draw(st.sampled_from(ODD_TIMES))}
+        {
+            "portal_id": "1",
+            "event_id": f"e{j}",
+            "contact_id": contacts[draw(st.integers(0, n - 1))]["contact_id"] or "100",
+            "event_type": draw(st.sampled_from(["email_open", "FORM_SUBMISSION"])),
+            "occurred_at": draw(st.sampled_from(ODD_TIMES)),
+        }
         for j in range(draw(st.integers(0, 30)))
     ]
     bad_events = set(draw(st.sets(st.integers(0, max(len(events) - 1, 0)), max_size=len(events)))) if events else set()

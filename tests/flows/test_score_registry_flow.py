@@ -8,10 +8,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from flows.daily import daily_flow
-from flows.paths import DEFAULT_CONFIG, Paths
-from flows.warehouse import connect_read_only
+from flows.io.paths import DEFAULT_CONFIG, Paths
+from flows.io.warehouse import connect_read_only
 from tests.conftest import SNAPSHOT_DAY
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -48,7 +48,9 @@ def test_edit_deactivate_preview_and_delete(small_snapshot, tmp_path):
     # An edited definition gets a new hash; the rows computed under the old one stay as they were.
     _edit(scores / "mql_engagement.yaml", **{"groups.0.limit": 30})
     daily_flow(str(small_snapshot), D2, str(warehouse), str(config))
-    row = _q(warehouse, "select content_hash, first_seen, last_changed, last_computed from score_definitions where score_id = 'mql_engagement'")[0]
+    row = _q(
+        warehouse, "select content_hash, first_seen, last_changed, last_computed from score_definitions where score_id = 'mql_engagement'"
+    )[0]
     assert row[0] != first["mql_engagement"] and row[1:] == (D1, D2, D2)
     assert _q(warehouse, "select sum(score) from engagement_scores where score_id = 'mql_engagement' and as_of = ?", D1) == before
 
@@ -67,7 +69,9 @@ def test_edit_deactivate_preview_and_delete(small_snapshot, tmp_path):
     # A draft is previewed, never loaded.
     draft = yaml.safe_load((scores / "mql_engagement.yaml").read_text()) | {"id": "mql_draft", "status": "draft"}
     (scores / "mql_draft.yaml").write_text(yaml.safe_dump(draft))
-    preview = runner.invoke(app, ["scores", "preview", "mql_draft", "--snapshot", str(small_snapshot), "--as-of", D3.isoformat(), "--config", str(config)])
+    preview = runner.invoke(
+        app, ["scores", "preview", "mql_draft", "--snapshot", str(small_snapshot), "--as-of", D3.isoformat(), "--config", str(config)]
+    )
     assert preview.exit_code == 0, preview.output
     assert "highest:" in preview.output and "lowest:" in preview.output and "bands: low" in preview.output
     assert _q(warehouse, "select count(*) from engagement_scores where score_id = 'mql_draft'") == [(0,)]
@@ -76,12 +80,16 @@ def test_edit_deactivate_preview_and_delete(small_snapshot, tmp_path):
     kept = runner.invoke(app, ["scores", "delete", "company_engagement", "--warehouse", str(warehouse), "--config", str(config)])
     assert kept.exit_code == 0, kept.output
     assert not (scores / "company_engagement.yaml").exists() and (scores / ".deleted" / "company_engagement.yaml").exists()
-    assert _q(warehouse, "select status, values_dropped from score_definitions where score_id = 'company_engagement'") == [("deleted", False)]
+    assert _q(warehouse, "select status, values_dropped from score_definitions where score_id = 'company_engagement'") == [
+        ("deleted", False)
+    ]
     assert _q(warehouse, "select count(*) > 0 from engagement_scores where score_id = 'company_engagement'") == [(True,)]
     assert "company_engagement" not in runner.invoke(app, ["scores", "list", "--warehouse", str(warehouse)]).output
 
     # Delete with --drop-values: its scores and breakdown leave the views and the files.
-    dropped = runner.invoke(app, ["scores", "delete", "mql_engagement", "--drop-values", "--warehouse", str(warehouse), "--config", str(config)])
+    dropped = runner.invoke(
+        app, ["scores", "delete", "mql_engagement", "--drop-values", "--warehouse", str(warehouse), "--config", str(config)]
+    )
     assert dropped.exit_code == 0, dropped.output
     for table in ("engagement_scores", "engagement_score_breakdown", "engagement_score_distribution"):
         assert _q(warehouse, f"select count(*) from {table} where score_id = 'mql_engagement'") == [(0,)], table
@@ -92,4 +100,8 @@ def test_edit_deactivate_preview_and_delete(small_snapshot, tmp_path):
     # A later run does not bring deleted definitions back.
     daily_flow(str(small_snapshot), D3, str(warehouse), str(config))
     assert dict(_q(warehouse, "select score_id, status from score_definitions")) == {
-        "company_engagement": "deleted", "contact_activity": "inactive", "mql_draft": "draft", "mql_engagement": "deleted"}
+        "company_engagement": "deleted",
+        "contact_activity": "inactive",
+        "mql_draft": "draft",
+        "mql_engagement": "deleted",
+    }

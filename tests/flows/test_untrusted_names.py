@@ -7,12 +7,12 @@ import polars as pl
 import pytest
 
 from flows.compute import day_table_schemas
-from flows.paths import Paths
-from flows.warehouse import _identifier, _literal_path, ensure_catalog, publish_day
+from flows.io.paths import Paths
+from flows.io.warehouse import _identifier, _literal_path, ensure_catalog, publish_day
 
 
 def test_a_warehouse_folder_with_quotes_and_spaces_still_reads_its_own_files(tmp_path):
-    paths = Paths.of(tmp_path / "it's \"odd\" -- here" / "warehouse.duckdb")
+    paths = Paths.of(tmp_path / 'it\'s "odd" -- here' / "warehouse.duckdb")
     publish_day(paths, date(2026, 6, 30), {"alpha": pl.DataFrame({"marker": ["x"]})})
     ensure_catalog(paths, day_table_schemas() | {"alpha": {"marker": pl.String}})
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
@@ -32,8 +32,17 @@ def test_a_path_with_a_newline_or_nul_is_refused(tmp_path):
 
 
 def test_score_ids_that_are_not_plain_names_are_refused_at_load():
-    from transforms.score_definition import DefinitionError, parse_definition
+    from transforms.scores.definition import DefinitionError, parse_definition
 
     for bad in ("x'; drop table y; --", "X", "a b", "../up"):
         with pytest.raises(DefinitionError, match="id"):
-            parse_definition({"id": bad, "name": "n", "object": "contact", "score_limit": 100, "groups": [{"name": "g", "rules": [{"event": "e", "points": 1}]}]}, "s.yaml")
+            parse_definition(
+                {
+                    "id": bad,
+                    "name": "n",
+                    "object": "contact",
+                    "score_limit": 100,
+                    "groups": [{"name": "g", "rules": [{"event": "e", "points": 1}]}],
+                },
+                "s.yaml",
+            )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import polars as pl
 
-from transforms.engagement_score import ScoreInputs, evaluate_scores
-from transforms.score_definition import ScoreDefinition, parse_definition
+from transforms.scores.definition import ScoreDefinition, parse_definition
+from transforms.scores.evaluate import evaluate_scores
+from transforms.scores.members import ScoreInputs
 
 AS_OF = date(2026, 6, 30)
-UTC = timezone.utc
+UTC = UTC
 
 
 def ts(text: str) -> datetime:
@@ -29,8 +30,12 @@ def events(*rows: tuple, **properties: list) -> pl.LazyFrame:
             **properties,
         },
         schema_overrides={
-            "portal_id": pl.Int64, "event_id": pl.String, "contact_id": pl.Int64, "event_type": pl.String,
-            "occurred_at": pl.Datetime("us", "UTC"), **{k: pl.String for k in properties},
+            "portal_id": pl.Int64,
+            "event_id": pl.String,
+            "contact_id": pl.Int64,
+            "event_type": pl.String,
+            "occurred_at": pl.Datetime("us", "UTC"),
+            **dict.fromkeys(properties, pl.String),
         },
     )
     return frame.lazy()
@@ -50,26 +55,50 @@ def inputs(
     return ScoreInputs(
         events=ev,
         contacts=contacts.lazy(),
-        companies=pl.DataFrame({"portal_id": [1] * len(companies), "company_id": list(companies)}, schema={"portal_id": pl.Int64, "company_id": pl.Int64}).lazy(),
+        companies=pl.DataFrame(
+            {"portal_id": [1] * len(companies), "company_id": list(companies)}, schema={"portal_id": pl.Int64, "company_id": pl.Int64}
+        ).lazy(),
         associations=pl.DataFrame(
-            {"portal_id": [1] * len(associations), "contact_id": [a[0] for a in associations], "company_id": [a[1] for a in associations],
-             "label": [a[2] if len(a) > 2 else None for a in associations]},
+            {
+                "portal_id": [1] * len(associations),
+                "contact_id": [a[0] for a in associations],
+                "company_id": [a[1] for a in associations],
+                "label": [a[2] if len(a) > 2 else None for a in associations],
+            },
             schema={"portal_id": pl.Int64, "contact_id": pl.Int64, "company_id": pl.Int64, "label": pl.String},
         ).lazy(),
         list_memberships=pl.DataFrame(
-            {"portal_id": [1] * len(lists), "list_id": [m[0] for m in lists], "object_type": [m[1] for m in lists], "record_id": [m[2] for m in lists]},
+            {
+                "portal_id": [1] * len(lists),
+                "list_id": [m[0] for m in lists],
+                "object_type": [m[1] for m in lists],
+                "record_id": [m[2] for m in lists],
+            },
             schema={"portal_id": pl.Int64, "list_id": pl.String, "object_type": pl.String, "record_id": pl.Int64},
         ).lazy(),
         score_resets=pl.DataFrame(
-            {"portal_id": [1] * len(resets), "score_id": [r[0] for r in resets], "object_type": [r[1] for r in resets],
-             "record_id": [r[2] for r in resets], "reset_at": [ts(r[3]) for r in resets]},
-            schema={"portal_id": pl.Int64, "score_id": pl.String, "object_type": pl.String, "record_id": pl.Int64, "reset_at": pl.Datetime("us", "UTC")},
+            {
+                "portal_id": [1] * len(resets),
+                "score_id": [r[0] for r in resets],
+                "object_type": [r[1] for r in resets],
+                "record_id": [r[2] for r in resets],
+                "reset_at": [ts(r[3]) for r in resets],
+            },
+            schema={
+                "portal_id": pl.Int64,
+                "score_id": pl.String,
+                "object_type": pl.String,
+                "record_id": pl.Int64,
+                "reset_at": pl.Datetime("us", "UTC"),
+            },
         ).lazy(),
     )
 
 
 def definition(groups: list[dict], **extra) -> ScoreDefinition:
-    return parse_definition({"id": extra.pop("id", "s"), "name": "S", "object": "contact", "score_limit": 100, "groups": groups, **extra}, "test.yaml")
+    return parse_definition(
+        {"id": extra.pop("id", "s"), "name": "S", "object": "contact", "score_limit": 100, "groups": groups, **extra}, "test.yaml"
+    )
 
 
 def rules(*rule_list: dict, **group) -> list[dict]:
@@ -79,4 +108,4 @@ def rules(*rule_list: dict, **group) -> list[dict]:
 def scores(defs: ScoreDefinition | list[ScoreDefinition], data: ScoreInputs, as_of=AS_OF) -> dict[int, float]:
     defs = defs if isinstance(defs, list) else [defs]
     out = evaluate_scores(defs, data, as_of).scores.collect()
-    return dict(zip(out["record_id"].to_list(), out["score"].to_list()))
+    return dict(zip(out["record_id"].to_list(), out["score"].to_list(), strict=True))

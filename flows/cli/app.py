@@ -1,0 +1,437 @@
+"""The `engage` command line."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Annotated, Literal, NoReturn, cast
+
+import polars as pl
+import typer
+
+from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, SQL_DIR, Paths
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Engagement scores, platform index, partner points and renewals, in batch.",
+)
+
+DEMO_AS_OF = date(2026, 6, 30)
+DEMO_CONTACTS = 5_000
+DEMO_SEED = 42
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def _fail(exc: Exception) -> NoReturn:
+    typer.secho(f"error: {exc}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+def _analyst_connection(warehouse: Path):
+    """A read-only connection to an existing warehouse (never blocks a load)."""
+    from flows.io.warehouse import connect_read_only
+
+    paths = Paths.of(warehouse)
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
+    return connect_read_only(paths)
+
+
+def _wide_tables() -> pl.Config:
+    """Print whole tables: every row and column, text not cut."""
+    return pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True)
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="folder to write the snapshot to")],
+    contacts: Annotated[int, typer.Option(min=1, help="number of contacts")] = 10_000,
+    seed: Annotated[int, typer.Option(help="random seed; same seed, same snapshot")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="snapshot date (default 2026-06-30)")] = None,
+    bad_rows: Annotated[bool, typer.Option("--bad-rows", help="plant known-bad rows of every kind")] = False,
+    events_per_contact: Annotated[float, typer.Option(help="mean events per contact")] = 20.0,
+) -> None:
+    """Write a synthetic snapshot of every contract table."""
+    from flows.dev.generate import generate_snapshot
+
+    _setup_logging()
+    day = _date(as_of, "--as-of") if as_of else DEMO_AS_OF
+    try:
+        rows = generate_snapshot(out, contacts, seed, day, bad_rows, events_per_contact)
+    except (FileExistsError, OSError) as exc:
+        _fail(exc)
+    typer.echo(f"snapshot {out} dated {day}: " + ", ".join(f"{t} {n}" for t, n in rows.items()))
+
+
+SNAPSHOT_HELP = "snapshot folder, or a PostgreSQL source: postgresql://user@host/db?schema=crm"
+
+
+def _run_flow(call) -> dict:
+    from flows.io.errors import SnapshotError
+
+    _setup_logging()
+    try:
+        return call()
+    except (SnapshotError, ValueError, OSError) as exc:
+        # OSError: a full disk, a read-only folder, a missing file; its message names the path.
+        _fail(exc)
+
+
+@app.command()
+def run(
+    snapshot: Annotated[str, typer.Option(help=SNAPSHOT_HELP)],
+    as_of: Annotated[str, typer.Option("--as-of", help="the day to compute, YYYY-MM-DD")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Run the daily flow for one day."""
+    from flows.daily import daily_flow
+
+    day = _date(as_of, "--as-of")
+    summary = _run_flow(lambda: daily_flow(snapshot, day, str(warehouse), str(config)))
+    typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
+
+
+@app.command()
+def backfill(
+    snapshot: Annotated[str, typer.Option(help=SNAPSHOT_HELP)],
+    date_from: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD")],
+    date_to: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+    every: Annotated[int, typer.Option(min=1, help="compute every N-th day's tables (the last day always)")] = 1,
+    history_only: Annotated[bool, typer.Option("--history-only", help="store only the score history (one pass), no day tables")] = False,
+) -> None:
+    """Run the backfill flow over a range of days: the score history of every day, and the day tables."""
+    from flows.daily import backfill_flow
+
+    first, last = _date(date_from, "--from"), _date(date_to, "--to")
+    summary = _run_flow(lambda: backfill_flow(snapshot, first, last, str(warehouse), str(config), every, history_only))
+    tables = "no day tables" if history_only else f"the tables of {len(summary['days'])} days"
+    typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
+
+
+def _preview(definition, snapshot: Path, day: date, config: Path) -> dict[str, pl.DataFrame]:
+    """Score one definition on a snapshot validated in memory; nothing is written to the warehouse."""
+    from flows.compute import score_tables
+    from flows.ingest import read_snapshot
+    from flows.io.config_files import load_mappings
+    from transforms.outputs import validate_output
+    from transforms.scores.members import ScoreInputs
+
+    tables = read_snapshot(
+        snapshot,
+        ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"],
+        load_mappings(config / "column_mappings.yaml"),
+    )
+    outputs = score_tables([definition], ScoreInputs(**{k: v.lazy() for k, v in tables.items()}), day)
+    return {name: validate_output(name, frame) for name, frame in outputs.items()}
+
+
+def _print_breakdown(outputs: dict[str, pl.DataFrame], records: pl.DataFrame) -> None:
+    for record in records.iter_rows(named=True):
+        rows = outputs["engagement_score_breakdown"].filter(
+            (pl.col("portal_id") == record["portal_id"]) & (pl.col("record_id") == record["record_id"])
+        )
+        typer.echo(f"\nrecord {record['record_id']} (portal {record['portal_id']}): score {record['score']}, band {record['band']}")
+        with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+            typer.echo(str(rows.select("group_name", "rule_index", "value", "component", "events", "points")))
+
+
+@app.command()
+def score(
+    definition: Annotated[Path, typer.Option(help="score definition file (any status, drafts included)")],
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the day to score, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option(help="Parquet file for the scores (columns of engagement_scores)")],
+    explain: Annotated[int | None, typer.Option(help="print the breakdown of this record id")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (its column_mappings.yaml applies)")] = DEFAULT_CONFIG,
+) -> None:
+    """Preview one definition on a snapshot without the warehouse: scores, histogram, breakdown."""
+    from flows.io.config_files import ConfigError, load_definition
+    from flows.io.errors import SnapshotError
+    from flows.io.storage import write_parquet
+    from flows.report.text_charts import histogram
+
+    _setup_logging()
+    day = _date(as_of, "--as-of")
+    try:
+        parsed = load_definition(definition)
+        outputs = _preview(parsed, snapshot, day, config)
+    except (ConfigError, SnapshotError, ValueError) as exc:
+        _fail(exc)
+    scores = outputs["engagement_scores"]
+    write_parquet(scores, out)
+    typer.echo(f"{parsed.id} ({parsed.status}) at {day}: {scores.height} records scored -> {out}")
+    typer.echo(histogram(outputs["engagement_score_distribution"]))
+    if explain is not None:
+        record = scores.filter(pl.col("record_id") == explain)
+        if record.is_empty():
+            typer.echo(f"record {explain} is not in scope of {parsed.id}")
+        _print_breakdown(outputs, record)
+
+
+scores_app = typer.Typer(no_args_is_help=True, help="Manage score definitions: list, preview, delete.")
+app.add_typer(scores_app, name="scores")
+
+
+@scores_app.command("list")
+def scores_list(
+    search: Annotated[str | None, typer.Option(help="text in the id or name (case-insensitive)")] = None,
+    status: Annotated[str | None, typer.Option(help="active, inactive, draft or deleted (default: all but deleted)")] = None,
+    changed_since: Annotated[str | None, typer.Option("--changed-since", help="last changed on or after this day")] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+) -> None:
+    """The score definitions registry, searchable and filterable."""
+    from flows.io.queries import query
+
+    since = _date(changed_since, "--changed-since") if changed_since else None
+    with _analyst_connection(warehouse) as con:
+        rows = con.sql(query("score_definitions_list"), params={"search": search or None, "status": status, "changed_since": since}).pl()
+    with _wide_tables():
+        typer.echo(str(rows) if rows.height else "no score definitions match")
+
+
+@scores_app.command("preview")
+def scores_preview(
+    score_id: Annotated[str, typer.Argument(help="the definition's id")],
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the day to score, YYYY-MM-DD")],
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Review a definition (a draft before activating it): distribution, band counts, the three highest
+    and three lowest records with their breakdowns. Nothing is written."""
+    from flows.io.config_files import ConfigError, load_definition_files
+    from flows.io.errors import SnapshotError
+    from flows.report.text_charts import histogram
+
+    _setup_logging()
+    day = _date(as_of, "--as-of")
+    try:
+        found = [item for item in load_definition_files(config / "scores") if item.definition.id == score_id]
+        if not found:
+            raise ConfigError(f"{config / 'scores'}: no definition with id {score_id!r}")
+        definition = found[0].definition
+        outputs = _preview(definition, snapshot, day, config)
+    except (ConfigError, SnapshotError, ValueError) as exc:
+        _fail(exc)
+    scores = outputs["engagement_scores"].sort("score", "portal_id", "record_id")
+    typer.echo(f"{definition.id} ({definition.status}) at {day}: {scores.height} records")
+    typer.echo(histogram(outputs["engagement_score_distribution"]))
+    typer.echo("\nhighest:")
+    _print_breakdown(outputs, scores.reverse().head(3))
+    typer.echo("\nlowest:")
+    _print_breakdown(outputs, scores.head(3))
+
+
+@scores_app.command("delete")
+def scores_delete(
+    score_id: Annotated[str, typer.Argument(help="the definition's id")],
+    drop_values: Annotated[bool, typer.Option("--drop-values", help="also remove its stored scores and breakdown")] = False,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """Remove a definition from the registry (its file moves to scores/.deleted/); with --drop-values
+    its stored values go too, else they stay, marked as belonging to a deleted score."""
+    from datetime import datetime
+
+    from flows.compute import day_table_schemas
+    from flows.io.registry_store import delete_definition
+    from flows.io.storage import exclusive_lock
+    from flows.io.warehouse import ensure_catalog
+
+    _setup_logging()
+    paths = Paths.of(warehouse)
+    try:
+        with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
+            moved = delete_definition(paths, config / "scores", score_id, datetime.now(UTC).date(), drop_values)
+            ensure_catalog(paths, day_table_schemas())
+    except KeyError as exc:
+        _fail(ValueError(exc.args[0]))
+    typer.echo(
+        f"deleted {score_id}"
+        + (f"; its file moved to {moved}" if moved else "")
+        + ("; its values were dropped" if drop_values else "; its values stay")
+    )
+
+
+points_app = typer.Typer(no_args_is_help=True, help="Partner points: the calculator and the tier progress chart.")
+app.add_typer(points_app, name="points")
+
+
+def _rates_and_markets(warehouse: Path, snapshot: Path | None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """fx_rates and markets: from a snapshot folder when given, else the latest snapshot in the warehouse's lake."""
+    from flows.ingest import read_snapshot
+    from flows.io.lake import lake_table, snapshot_dates
+
+    if snapshot is not None:
+        tables = read_snapshot(snapshot, ["fx_rates", "markets"])
+        return tables["fx_rates"].lazy(), tables["markets"].lazy()
+    paths = Paths.of(warehouse)
+    dates = snapshot_dates(paths, "fx_rates")
+    if not dates:
+        raise FileNotFoundError(f"no snapshot in {paths.lake}: run the daily flow first or pass --snapshot")
+    return lake_table(paths, "fx_rates", dates[-1]), lake_table(paths, "markets", dates[-1])
+
+
+@points_app.command("calc")
+def points_calc(
+    currency: Annotated[str, typer.Option(help="the client's currency (ISO 4217)")],
+    country: Annotated[str, typer.Option(help="the client's country (ISO 3166-1 alpha-2): decides the market")],
+    sold_type: Annotated[str, typer.Option("--sold-type", help="sourced or assisted")],
+    amount: Annotated[float | None, typer.Option(help="monthly recurring revenue sold, in the client's currency")] = None,
+    points: Annotated[float | None, typer.Option(help="points to convert with --to-currency")] = None,
+    manage: Annotated[bool, typer.Option("--manage/--no-manage", help="you will also manage the client")] = False,
+    other_partners: Annotated[int, typer.Option(min=0, help="how many other partners will manage it")] = 0,
+    to_currency: Annotated[bool, typer.Option("--to-currency", help="currency mode: --points to the amounts that earn them")] = False,
+    to_points: Annotated[bool, typer.Option("--to-points", help="currency mode: --amount to sold and managed points")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="rates and program of this day (default today)")] = None,
+    warehouse: Annotated[Path, typer.Option(help="warehouse whose lake holds fx_rates and markets")] = DEFAULT_WAREHOUSE,
+    snapshot: Annotated[Path | None, typer.Option(help="read fx_rates and markets from this snapshot instead")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml)")] = DEFAULT_CONFIG,
+) -> None:
+    """The points calculator: the same rates, multipliers, FX and rounding as the pipeline."""
+    from datetime import datetime
+
+    from flows.io.config_files import ConfigError, load_program
+    from flows.io.errors import SnapshotError
+    from transforms.points.calculator import terms
+    from transforms.points.calculator import to_currency as amounts_for
+    from transforms.points.calculator import to_points as points_for
+
+    if sold_type not in ("sourced", "assisted"):
+        raise typer.BadParameter("sourced or assisted", param_hint="--sold-type")
+    if to_currency == (points is None) or (not to_currency and amount is None) or (to_currency and to_points):
+        raise typer.BadParameter("give --amount (optionally with --to-points), or --to-currency with --points")
+    day = _date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
+    try:
+        program = load_program(config / "partner_program.yaml")
+        fx_rates, markets = _rates_and_markets(warehouse, snapshot)
+        t = terms(
+            currency, country, cast(Literal["sourced", "assisted"], sold_type), manage, other_partners, day, program, markets, fx_rates
+        )
+    except (ConfigError, SnapshotError, FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+    split = f", split over {t.managing_partners} partner(s)" if t.managing_partners else ""
+    typer.echo(
+        f"{t.country}: {t.market_type} market, multiplier {t.multiplier:g}; 1 {t.currency} = {t.usd_per_unit:.6g} USD on or before {day}"
+    )
+    if points is not None:  # --to-currency, checked above
+        a = amounts_for(points, t)
+        typer.echo(f"{a.points:,.2f} sold points ({sold_type}, {t.sold_rate:g} per US$100) = {a.sold_amount:,.2f} {t.currency} MRR")
+        if a.managed_amount is not None:
+            typer.echo(f"{a.points:,.2f} managed points ({t.managed_rate:g} per US$100{split}) = {a.managed_amount:,.2f} {t.currency} MRR")
+        return
+    q = points_for(cast(float, amount), t)
+    typer.echo(f"{q.amount:,.2f} {t.currency} MRR = {q.usd_amount:,.2f} USD")
+    typer.echo(f"sold points:    {q.sold_points:>12,.2f}  ({sold_type}, {t.sold_rate:g} per US$100 x {t.multiplier:g})")
+    typer.echo(f"managed points: {q.managed_points:>12,.2f}  ({t.managed_rate:g} per US$100 x {t.multiplier:g}{split})")
+    typer.echo(f"total points:   {q.total_points:>12,.2f}")
+
+
+@points_app.command("chart")
+def points_chart(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    out: Annotated[Path | None, typer.Option(help="PNG file (default: reports/tier_progress.png beside the warehouse)")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml)")] = DEFAULT_CONFIG,
+) -> None:
+    """Draw tier progress over time (total, sold, managed points against the tier thresholds)."""
+    from flows.io.config_files import load_program
+    from flows.report.charts import tier_progress
+
+    paths = Paths.of(warehouse)
+    written = tier_progress(paths, load_program(config / "partner_program.yaml"), out or paths.reports / "tier_progress.png")
+    typer.echo(f"wrote {written}" if written else "no partner_tier rows in the warehouse yet")
+
+
+@app.command()
+def report(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="the day to report, YYYY-MM-DD (default: the latest loaded)")] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    out: Annotated[Path | None, typer.Option(help="HTML file (default: reports/report-<day>.html beside the warehouse)")] = None,
+    config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml for the tier thresholds)")] = DEFAULT_CONFIG,
+) -> None:
+    """Write a static HTML report with charts and the key tables, read from the warehouse."""
+    from flows.io.config_files import ConfigError, load_program
+    from flows.report.page import build_report
+
+    paths = Paths.of(warehouse)
+    day = _date(as_of, "--as-of") if as_of else None
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"{paths.warehouse}: no warehouse yet; run `engage run` or `make demo` first"))
+    try:
+        target = out or paths.reports / f"report-{day or 'latest'}.html"
+        written = build_report(paths, load_program(config / "partner_program.yaml"), day, target)
+    except (ConfigError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"wrote {written}")
+
+
+@app.command()
+def status(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    runs: Annotated[int, typer.Option(min=1, help="how many recent runs to show")] = 10,
+) -> None:
+    """The last runs with their figures, the days stored, and the latest quarantine counts."""
+    import duckdb
+
+    from flows.io.queries import query
+
+    with _analyst_connection(warehouse) as con, _wide_tables():
+        try:
+            days = con.sql(query("days_loaded")).fetchall()[0]
+        except duckdb.CatalogException:
+            _fail(RuntimeError(f"{Paths.of(warehouse).warehouse} was built by an older engage: one `engage run` refreshes its catalog"))
+        typer.echo(f"warehouse {Paths.of(warehouse).warehouse}: {days[0]} day(s) loaded, {days[1]} .. {days[2]}")
+        typer.echo(str(con.sql(query("recent_runs"), params={"runs": runs}).pl()))
+        typer.echo("quarantined rows of the latest snapshot:")
+        typer.echo(str(con.sql(query("latest_quarantine")).pl()))
+
+
+# Shown by `engage demo`; each file's first line is the question it answers.
+EXAMPLE_QUERIES = ("score_bands.sql", "top_contacts.sql", "low_band_cross_sell.sql", "crossed_into_high.sql", "score_on_a_day.sql")
+DEMO_HISTORY_DAYS = 90
+
+
+@app.command()
+def demo(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+) -> None:
+    """Generate the bundled demo snapshot if absent, load its last 90 days (score history for every day,
+    the day tables every 30 days), show example queries."""
+    from flows.daily import backfill_flow
+    from flows.dev.generate import generate_snapshot
+
+    _setup_logging()
+    if not (DEMO_SNAPSHOT / "_snapshot.json").exists():
+        generate_snapshot(DEMO_SNAPSHOT, DEMO_CONTACTS, DEMO_SEED, DEMO_AS_OF, bad_rows=True)
+    first = DEMO_AS_OF - timedelta(days=DEMO_HISTORY_DAYS - 1)
+    summary = _run_flow(lambda: backfill_flow(str(DEMO_SNAPSHOT), first, DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG), every=30))
+    typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: duckdb -readonly {summary['warehouse']})")
+    with _analyst_connection(warehouse) as con:
+        for file in EXAMPLE_QUERIES:
+            sql = (SQL_DIR / "examples" / file).read_text()
+            typer.echo(f"\n{sql.strip()}")
+            typer.echo(str(con.sql(sql)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

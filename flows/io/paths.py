@@ -1,0 +1,71 @@
+"""Where a warehouse keeps its files: the DuckDB catalog, its Parquet store, and the lake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse.duckdb"
+DEFAULT_CONFIG = PROJECT_ROOT / "data" / "config"
+DEFAULT_MARKETS = PROJECT_ROOT / "data" / "markets.csv"
+SQL_DIR = PROJECT_ROOT / "sql"
+DEMO_SNAPSHOT = PROJECT_ROOT / "data" / "demo" / "snapshot"
+
+
+@dataclass(frozen=True)
+class Paths:
+    warehouse: Path
+
+    @classmethod
+    def of(cls, warehouse: str | Path) -> Paths:
+        return cls(Path(warehouse).expanduser().resolve())
+
+    @property
+    def root(self) -> Path:
+        return self.warehouse.parent
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def store(self) -> Path:
+        return self.root / f"{self.warehouse.stem}_store"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / f".{self.warehouse.name}.lock"
+
+    def lake_partition(self, table: str, snapshot_date: date) -> Path:
+        return self.lake / table / f"snapshot_date={snapshot_date.isoformat()}"
+
+    def quarantine_partition(self, snapshot_date: date) -> Path:
+        return self.lake / "_quarantine" / f"snapshot_date={snapshot_date.isoformat()}"
+
+    def day(self, as_of: date) -> Path:
+        return self.store / f"day={as_of.isoformat()}"
+
+    @property
+    def schema_day(self) -> Path:
+        """A 'day' holding one empty file per table, so every view has a file to read and its types."""
+        return self.store / "day=_schema"
+
+    @property
+    def registry(self) -> Path:
+        """The score definitions registry (one Parquet file, replaced whole)."""
+        return self.store / "registry" / "score_definitions.parquet"
+
+    @property
+    def history(self) -> Path:
+        """The score history: change rows, one file per day (a symlink to its current version)."""
+        return self.store / "history"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def run_log(self) -> Path:
+        return self.store / "run_log"

@@ -1,0 +1,63 @@
+"""The score definitions registry in the warehouse store, and deleting a definition."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from flows.io.history_store import purge_history
+from flows.io.paths import Paths
+from flows.io.storage import write_parquet
+from flows.io.warehouse import publish_day, published_days
+from transforms.scores.registry import REGISTRY_SCHEMA, Loaded, mark_deleted, refresh_registry
+
+SCORE_TABLES = ("engagement_scores", "engagement_score_breakdown", "engagement_score_distribution")
+
+
+def read_registry(paths: Paths) -> pl.DataFrame:
+    """The registry as stored (empty before the first run)."""
+    path = paths.registry
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=REGISTRY_SCHEMA)
+
+
+def update_registry(paths: Paths, loaded: list[Loaded], computed: dict[str, date], seen_on: date) -> pl.DataFrame:
+    """Refresh and store the registry after a run; one file rename makes the new one visible."""
+    registry = refresh_registry(read_registry(paths), loaded, computed, seen_on)
+    write_parquet(registry, paths.registry)
+    return registry
+
+
+def delete_definition(paths: Paths, config_scores: Path, score_id: str, on: date, drop_values: bool) -> Path | None:
+    """Remove `score_id` from the registry (its file moves to `.deleted/`, so runs no longer see it).
+
+    With `drop_values` its stored rows leave every view at once (the registry write is the one
+    transaction), then every day folder is rewritten without them to reclaim the space."""
+    registry = mark_deleted(read_registry(paths), score_id, on, drop_values)
+    file = registry.filter(pl.col("score_id") == score_id)["file"][0]
+    moved = None
+    if file and Path(file).exists():
+        moved = config_scores / ".deleted" / Path(file).name
+        moved.parent.mkdir(exist_ok=True)
+        shutil.move(file, moved)
+    write_parquet(registry, paths.registry)
+    if drop_values:
+        purge_values(paths, score_id)
+    return moved
+
+
+def purge_values(paths: Paths, score_id: str) -> int:
+    """Rewrite every stored day and the history without the rows of `score_id`; return the rows removed."""
+    removed = purge_history(paths, score_id)
+    for day in published_days(paths):
+        folder = paths.day(day)
+        tables = {p.stem: pl.read_parquet(p) for p in folder.glob("*.parquet")}
+        for name in SCORE_TABLES:
+            if name in tables:
+                before = tables[name].height
+                tables[name] = tables[name].filter(pl.col("score_id") != score_id)
+                removed += before - tables[name].height
+        publish_day(paths, day, tables)
+    return removed

@@ -1,0 +1,151 @@
+"""The analysts' DuckDB warehouse: a catalog of views over day folders of Parquet and the lake.
+
+Loads never open the DuckDB file for writing while analysts read it: a day's tables are written
+to a new folder and swapped in atomically (see `flows.io.storage`), and the catalog file itself is
+rebuilt aside and renamed into place only when its DDL changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import uuid
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from flows.io.history_store import ensure_history
+from flows.io.paths import SQL_DIR, Paths
+from flows.io.storage import publish, staging_dir, write_parquet
+from transforms.scores.registry import REGISTRY_SCHEMA
+from transforms.snapshot.contract import INGEST_ORDER, TABLES
+from transforms.snapshot.validate import QUARANTINE_SCHEMA
+
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+RUN_LOG_SCHEMA = pl.Schema(
+    {
+        "run_id": pl.String(),
+        "flow": pl.String(),
+        "as_of": pl.Date(),
+        "snapshot_date": pl.Date(),
+        "step": pl.String(),
+        "table_name": pl.String(),
+        "rows_read": pl.Int64(),
+        "rows_kept": pl.Int64(),
+        "rows_quarantined": pl.Int64(),
+        "rows_written": pl.Int64(),
+        "seconds": pl.Float64(),
+        "finished_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+
+def lake_schema(table: str) -> pl.Schema:
+    """The column types of a lake table: the contract's and the snapshot date."""
+    return pl.Schema({**TABLES[table].schema(), "snapshot_date": pl.Date()})
+
+
+def _identifier(name: str) -> str:
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"not a safe table name: {name!r}")
+    return name
+
+
+def _literal_path(path: Path) -> str:
+    text = str(path)
+    if "\x00" in text or "\n" in text:
+        raise ValueError(f"unsafe path for the warehouse: {text!r}")
+    return text.replace("'", "''")
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / name).read_text()
+
+
+def view_files() -> list[Path]:
+    """The analysts' views, one per file, in dependency order (file names sort that way)."""
+    return sorted((SQL_DIR / "views").glob("*.sql"))
+
+
+def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
+    """Return the DDL of the whole catalog: macros, snapshot and day tables, quarantine, run log, views."""
+    parts = [_sql("base/macros.sql").format(store=_literal_path(paths.store), lake=_literal_path(paths.lake))]
+    parts += [_sql("base/lake_table.sql").format(table=_identifier(t)) for t in INGEST_ORDER]
+    parts.append(_sql("base/score_definitions.sql"))
+    parts += [
+        _sql("base/score_table.sql" if t.startswith("engagement_score") else "base/day_table.sql").format(table=_identifier(t))
+        for t in day_tables
+    ]
+    parts += [_sql("base/score_history.sql"), _sql("base/quarantine.sql"), _sql("base/run_log.sql")]
+    parts += [path.read_text() for path in view_files()]
+    return "\n".join(parts)
+
+
+def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
+    """Rebuild the DuckDB catalog when its DDL changed; return whether it was rebuilt."""
+    placeholders: dict[Path, pl.Schema] = {paths.run_log / "_schema.parquet": RUN_LOG_SCHEMA}
+    if not paths.registry.exists():
+        placeholders[paths.registry] = REGISTRY_SCHEMA
+    placeholders |= {paths.lake / "_schema" / f"{t}.parquet": lake_schema(t) for t in INGEST_ORDER}
+    placeholders[paths.lake / "_schema" / "quarantine.parquet"] = pl.Schema({**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()})
+    placeholders |= {paths.schema_day / f"{_identifier(t)}.parquet": schema for t, schema in day_schemas.items()}
+    ensure_history(paths)
+    for target, schema in placeholders.items():
+        if not target.exists() or pl.read_parquet_schema(target) != schema:
+            write_parquet(pl.DataFrame(schema=schema), target)
+    ddl = catalog_ddl(paths, sorted(day_schemas))
+    digest = hashlib.sha256(ddl.encode()).hexdigest()
+    stamp = paths.store / "catalog.sha256"
+    if paths.warehouse.exists() and stamp.exists() and stamp.read_text() == digest:
+        return False
+    tmp = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            con.execute(ddl)
+            con.execute("checkpoint")
+        # Analysts holding the old file keep reading it; new sessions open the new one.
+        os.replace(tmp, paths.warehouse)
+    finally:
+        tmp.unlink(missing_ok=True)
+    stamp.write_text(digest)
+    return True
+
+
+def publish_day(paths: Paths, as_of: date, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Replace the day `as_of` with `tables` in one atomic swap; return the rows written per table."""
+    link = paths.day(as_of)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    staged = staging_dir(link)
+    for name, frame in tables.items():
+        write_parquet(frame, staged / f"{_identifier(name)}.parquet")
+    publish(staged, link)
+    return {name: frame.height for name, frame in tables.items()}
+
+
+def published_days(paths: Paths) -> list[date]:
+    """The days the store holds, ascending."""
+    if not paths.store.exists():
+        return []
+    return sorted(date.fromisoformat(p.name.removeprefix("day=")) for p in paths.store.glob("day=*") if p.name != paths.schema_day.name)
+
+
+def append_run_log(paths: Paths, rows: pl.DataFrame) -> None:
+    """Add one run's rows to the append-only run log."""
+    write_parquet(rows.select(list(RUN_LOG_SCHEMA)).cast(RUN_LOG_SCHEMA), paths.run_log / f"{rows['run_id'][0]}.parquet")
+
+
+def connect_read_only(paths: Paths) -> duckdb.DuckDBPyConnection:
+    """An analyst's connection: read-only, never blocking a load."""
+    return duckdb.connect(str(paths.warehouse), read_only=True)
+
+
+def write_manifest(paths: Paths, run_id: str, manifest: dict[str, object]) -> Path:
+    """Keep a run's manifest (input hashes and row counts) beside the run log."""
+    target = paths.store / "manifests" / f"{run_id}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(manifest, indent=2, default=str))
+    return target

@@ -1,0 +1,65 @@
+"""Storing score history: daily extension, replacing a range, rebasing the next day, purging."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from flows.io.history_store import covered_days, purge_history, read_changes, store_history
+from flows.io.paths import Paths
+from transforms.common.tables import OutputValidationError
+from transforms.scores.history_changes import state_on
+
+D = [date(2026, 1, n) for n in range(1, 11)]
+COLUMNS = ["score_id", "object_type", "portal_id", "record_id", "score", "band", "valid_from", "valid_to"]
+
+
+def intervals(*items: tuple, score_id: str = "s") -> pl.DataFrame:
+    """items: (record_id, score, valid_from, valid_to)."""
+    data = [(score_id, "contact", 1, r, s, None, f, t) for r, s, f, t in items]
+    return pl.DataFrame(data, schema=COLUMNS, orient="row", schema_overrides={"band": pl.String, "valid_to": pl.Date})
+
+
+def scores_on(paths: Paths, day: date) -> dict[tuple, float]:
+    state = state_on(read_changes(paths).lazy(), day).collect()
+    return {(s, r): v for s, r, v in state.select("score_id", "record_id", "score").rows()}
+
+
+def test_a_range_then_a_day_then_an_earlier_range_keep_every_day_right(tmp_path):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    assert store_history.fn(paths, intervals((1, 5.0, D[0], D[2]), (1, 7.0, D[2], None), (2, 0.0, D[0], None)), ["s"], D[0], D[4]) == 3
+    # a day where only record 2 changes and record 3 appears writes two rows
+    assert store_history.fn(paths, intervals((1, 7.0, D[5], None), (2, 1.0, D[5], None), (3, 2.0, D[5], None)), ["s"], D[5], D[5]) == 2
+    # days 2-3 recomputed: record 1 is 9 there; day 4 must still read 7 (rebased), and day 6 is untouched
+    store_history.fn(paths, intervals((1, 9.0, D[1], None), (2, 0.0, D[1], None)), ["s"], D[1], D[2])
+    expected = {0: {1: 5.0, 2: 0.0}, 1: {1: 9.0, 2: 0.0}, 2: {1: 9.0, 2: 0.0}, 3: {1: 7.0, 2: 0.0}, 5: {1: 7.0, 2: 1.0, 3: 2.0}}
+    for day, values in expected.items():
+        assert scores_on(paths, D[day]) == {("s", r): v for r, v in values.items()}, D[day]
+    assert covered_days(paths) == D[:6]
+
+
+def test_a_rerun_of_a_day_changes_nothing_and_other_definitions_are_kept(tmp_path):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    store_history.fn(paths, intervals((1, 5.0, D[0], None), score_id="other"), ["other"], D[0], D[0])
+    store_history.fn(paths, intervals((1, 3.0, D[0], None)), ["s"], D[0], D[0])
+    first = read_changes(paths).sort(COLUMNS[:-1])
+    store_history.fn(paths, intervals((1, 3.0, D[0], None)), ["s"], D[0], D[0])
+    assert read_changes(paths).sort(COLUMNS[:-1]).equals(first)
+    assert scores_on(paths, D[0]) == {("other", 1): 5.0, ("s", 1): 3.0}
+    assert purge_history(paths, "other") == 1
+    assert scores_on(paths, D[0]) == {("s", 1): 3.0}
+
+
+def test_a_record_leaving_the_scope_gets_no_score_from_that_day(tmp_path):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    store_history.fn(paths, intervals((1, 5.0, D[0], None), (2, 4.0, D[0], None)), ["s"], D[0], D[0])
+    store_history.fn(paths, intervals((1, 5.0, D[1], None)), ["s"], D[1], D[1])
+    assert scores_on(paths, D[0]) == {("s", 1): 5.0, ("s", 2): 4.0}
+    assert scores_on(paths, D[1]) == {("s", 1): 5.0}
+
+
+def test_bad_intervals_are_refused_before_anything_is_written(tmp_path):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    with pytest.raises(OutputValidationError, match="valid_to is after valid_from"):
+        store_history.fn(paths, intervals((1, 5.0, D[2], D[1])), ["s"], D[0], D[2])
+    assert not paths.history.exists()

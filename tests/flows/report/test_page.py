@@ -1,0 +1,105 @@
+"""`engage report`: the HTML page opens in a real headless Chromium without console errors."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli.app import app
+from flows.io.paths import Paths
+from tests.conftest import SNAPSHOT_DAY, require_service
+
+pytestmark = pytest.mark.flow
+
+SECTIONS = [
+    "Engagement score distribution",
+    "Band counts over time",
+    "Platform engagement index and opportunities",
+    "Partner tier progress",
+    "Upcoming renewals",
+]
+# Headless Chromium as root on a machine with no network or display (see /usr/bin/chromium's flags).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def report(backfilled) -> Path:
+    out = Paths.of(backfilled).reports / "report.html"
+    result = CliRunner().invoke(app, ["report", "--as-of", SNAPSHOT_DAY.isoformat(), "--warehouse", str(backfilled), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_report_has_every_chart_and_table(report):
+    page = report.read_text()
+    assert all(f"<h2>{title}</h2>" in page for title in SECTIONS)
+    assert page.count("<svg") == len(SECTIONS), "a chart is missing"
+    assert page.count("<table>") == len(SECTIONS)
+    assert "<script" not in page
+
+
+def test_the_report_loads_in_headless_chromium_without_console_errors(report):
+    from playwright.sync_api import sync_playwright
+
+    chromium = require_service("ENGAGE_TEST_CHROMIUM", "Chromium (Debian's chromium package)")
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
+        page.goto(report.as_uri(), wait_until="load")
+        assert page.locator("h2").all_inner_texts() == SECTIONS
+        assert page.locator("section svg").count() == len(SECTIONS)
+        assert min(page.locator("section svg").evaluate_all("nodes => nodes.map(n => n.getBoundingClientRect().height)")) > 100
+        shot = report.with_suffix(".png")
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert problems == []
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_a_report_without_any_loaded_day_says_what_to_do(tmp_path):
+    result = CliRunner().invoke(app, ["report", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1 and "no warehouse yet" in result.output
+
+
+def test_the_renewals_chart_draws_every_status_of_the_spec():
+    import duckdb
+
+    from flows.report.page import STATUS_COLORS, renewals_figure
+    from transforms.dashboard.renewals import RENEWAL_STATUSES
+
+    with duckdb.connect() as con:
+        con.execute(
+            "create table upcoming_renewals as select * from (values "
+            + ", ".join(
+                f"('client {i}', date '2026-07-0{i + 1}', '{status}', 10.0, date '2026-06-30')" for i, status in enumerate(RENEWAL_STATUSES)
+            )
+            + ") t(client_name, renewal_deadline, status, estimated_new_mrr_usd, as_of)"
+        )
+        figure = renewals_figure(con, SNAPSHOT_DAY)
+    axis = figure.axes[0]
+    drawn = {collection.get_label(): len(collection.get_offsets()) for collection in axis.collections}
+    assert drawn == dict.fromkeys(RENEWAL_STATUSES, 1)
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == list(RENEWAL_STATUSES)
+    assert list(STATUS_COLORS) == list(RENEWAL_STATUSES)
+
+
+def test_the_renewals_chart_of_a_loaded_day_shows_each_of_its_rows(backfilled):
+    from flows.io.warehouse import connect_read_only
+    from flows.report.page import renewals_figure
+
+    with connect_read_only(Paths.of(backfilled)) as con:
+        rows = con.sql("select status, count(*) from upcoming_renewals where as_of = ? group by status", params=[SNAPSHOT_DAY]).fetchall()
+        figure = renewals_figure(con, SNAPSHOT_DAY)
+    drawn = {c.get_label(): len(c.get_offsets()) for c in figure.axes[0].collections if len(c.get_offsets())}
+    assert drawn == dict(rows)

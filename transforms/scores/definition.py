@@ -1,0 +1,204 @@
+"""Engagement score definitions: the typed model of a definition file, with every rule of the spec."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from transforms.common.config import StrictConfig, validate_config
+
+Operator = Literal[
+    "equals",
+    "not_equals",
+    "is_any_of",
+    "is_none_of",
+    "contains",
+    "not_contains",
+    "starts_with",
+    "ends_with",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "is_known",
+    "is_unknown",
+]
+SINGLE_VALUE = {"equals", "not_equals"}
+LIST_VALUE = {"is_any_of", "is_none_of"}
+TEXT_VALUE = {"contains", "not_contains", "starts_with", "ends_with"}
+NUMERIC = {"gt", "gte", "lt", "lte"}
+NO_OPERAND = {"is_known", "is_unknown"}
+# Operators whose several values can each be scored (individually) or met once (together).
+MULTI_VALUE = {"is_any_of", "contains", "starts_with", "ends_with"}
+# A null property fails every operator except these.
+NULL_PASSES = {"not_equals", "is_none_of", "not_contains", "is_unknown"}
+
+
+class DefinitionError(ValueError):
+    """A definition file that breaks the rules: names the file, the path inside it and the reason."""
+
+
+Scalar = str | int | float
+
+
+class Filter(StrictConfig):
+    property: str = Field(min_length=1)
+    operator: Operator
+    value: Scalar | None = None
+    values: list[Scalar] | None = None
+
+    @model_validator(mode="after")
+    def _operand(self) -> Filter:
+        op, has_value, has_values = self.operator, self.value is not None, self.values is not None
+        if op in NO_OPERAND and (has_value or has_values):
+            raise ValueError(f"{op} takes no value")
+        if op in SINGLE_VALUE | NUMERIC and (not has_value or has_values):
+            raise ValueError(f"{op} takes one `value`")
+        if op in LIST_VALUE and (has_value or not has_values):
+            raise ValueError(f"{op} takes a list `values`")
+        if op in TEXT_VALUE and has_value == has_values:
+            raise ValueError(f"{op} takes `value` or `values`")
+        if has_values and not self.values:
+            raise ValueError("`values` is empty")
+        if op in NUMERIC and (isinstance(self.value, bool) or not isinstance(self.value, int | float)):
+            raise ValueError(f"{op} takes a numeric value, got {self.value!r}")
+        return self
+
+    @builtins.property
+    def operands(self) -> list[str]:
+        """The operand(s) as trimmed, lower-cased text (how string operators compare)."""
+        raw = self.values if self.values is not None else ([] if self.value is None else [self.value])
+        return [str(v).strip().lower() for v in raw]
+
+    @builtins.property
+    def is_multi_value(self) -> bool:
+        return self.operator in MULTI_VALUE and self.values is not None and len(self.values) > 1
+
+
+class Decay(StrictConfig):
+    percent: int = Field(ge=1, le=100)
+    every_months: Literal[1, 3, 6, 12]
+
+
+class Rule(StrictConfig):
+    event: str = Field(min_length=1)
+    points: int | dict[str, int]
+    filters: list[Filter] = []
+    within_days: int | None = Field(default=None, ge=1)
+    limit_to: int | None = Field(default=None, ge=1)
+    scoring: Literal["together", "individually"] = "together"
+
+    @field_validator("event")
+    @classmethod
+    def _event(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("points")
+    @classmethod
+    def _non_zero(cls, points: int | dict[str, int]) -> int | dict[str, int]:
+        for value in points.values() if isinstance(points, dict) else [points]:
+            if value == 0:
+                raise ValueError("points must be non-zero")
+        return points
+
+    @model_validator(mode="after")
+    def _scoring(self) -> Rule:
+        multi = [f for f in self.filters if f.is_multi_value]
+        if self.scoring == "individually" and len(multi) != 1:
+            raise ValueError(
+                "scoring: individually needs exactly one filter with several values (is_any_of, contains, starts_with or ends_with)"
+            )
+        if isinstance(self.points, dict):
+            if self.scoring != "individually":
+                raise ValueError("a points map needs scoring: individually")
+            named = {str(k).strip().lower() for k in self.points}
+            wanted = set(multi[0].operands)
+            if named != wanted:
+                raise ValueError(
+                    f"the points map must name every value of the filter exactly: missing {sorted(wanted - named)}, unknown {sorted(named - wanted)}"
+                )
+        return self
+
+    @property
+    def multi_value_filter(self) -> Filter | None:
+        """The filter whose values are scored one by one (individually) or once (together)."""
+        return next((f for f in self.filters if f.is_multi_value), None)
+
+    def points_for(self, value: str | None) -> int:
+        if isinstance(self.points, dict):
+            if value is None:
+                raise ValueError(f"{self.event}: points by value need the value scored")
+            return {str(k).strip().lower(): v for k, v in self.points.items()}[value]
+        return self.points
+
+
+class Group(StrictConfig):
+    name: str = Field(min_length=1)
+    limit: int | None = Field(default=None, ge=1)
+    decay: Decay | None = None
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Thresholds(StrictConfig):
+    medium: float = Field(gt=0)
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Thresholds:
+        if not self.medium < self.high:
+            raise ValueError("medium must be below high")
+        return self
+
+
+class Records(StrictConfig):
+    include_lists: list[str] = []
+    exclude_lists: list[str] = []
+
+
+class Company(StrictConfig):
+    aggregation: Literal["sum", "avg", "min", "max"] = "sum"
+    association_labels: list[str] = []
+    contact_filters: list[Filter] = []
+
+
+class ScoreDefinition(StrictConfig):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    object: Literal["contact", "company"]
+    status: Literal["active", "inactive", "draft"] = "active"
+    score_limit: int = Field(ge=100, le=500, multiple_of=100)
+    thresholds: Thresholds | None = None
+    records: Records = Records()
+    decay: Decay | None = None
+    company: Company | None = None
+    groups: list[Group] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScoreDefinition:
+        if self.thresholds and self.thresholds.high > self.score_limit:
+            raise ValueError(f"thresholds.high must be at most score_limit ({self.score_limit})")
+        if self.object == "contact" and self.company is not None:
+            raise ValueError("`company` is only for object: company")
+        names = [g.name for g in self.groups]
+        if len(set(names)) != len(names):
+            raise ValueError("group names must be unique")
+        for i, group in enumerate(self.groups):
+            if group.limit is not None and group.limit > self.score_limit:
+                raise ValueError(f"groups[{i}].limit must be at most score_limit ({self.score_limit})")
+            if (group.decay or self.decay) and any(r.within_days for r in group.rules):
+                raise ValueError(f"groups[{i}] has decay and a rule with within_days; a group cannot mix them")
+        return self
+
+    @property
+    def company_settings(self) -> Company:
+        return self.company or Company()
+
+    def group_decay(self, group: Group) -> Decay | None:
+        return group.decay or self.decay
+
+
+def parse_definition(data: Any, source: str) -> ScoreDefinition:
+    """Return the validated definition in `data`; errors name `source`, the path and the reason."""
+    return validate_config(ScoreDefinition, data, source, DefinitionError, "a definition")

@@ -1,0 +1,336 @@
+"""Engagement score history: every record's score and band over a range of days, in one pass.
+
+An event's contribution is a step function of the as-of day: it starts on the event's day, steps
+down on each decay day, and ends when it leaves its rule's window or a reset drops it. Each step is
+a delta row (member, unit, day, cents); running sums give a unit's points on the days they change,
+and each clamp of the single-day engine (limit_to, together, group limit, total, company
+aggregation) is applied on those days only, then turned back into deltas for the next level.
+Nothing loops over days: a record costs rows in proportion to the days its score changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from transforms.common.calendar import as_of_instant, month_shift, months_between
+from transforms.common.lookups import id_count, lookup, row_values
+from transforms.common.rounding import divide_rounded
+from transforms.scores.bands import score_band
+from transforms.scores.columns import KEY, MEMBER_KEY
+from transforms.scores.decay import remaining_after
+from transforms.scores.definition import ScoreDefinition
+from transforms.scores.events import typed_events
+from transforms.scores.keys import KeyedMembers
+from transforms.scores.members import ScoreInputs, resets_until, score_members
+from transforms.scores.points import clamp_abs
+from transforms.scores.units import definition_table, rule_units, unit_matches
+
+# Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
+# packs into one integer with DAY_SLOTS room for the day: grouping and sorting stay on one column.
+UNIT_KEY = ["member", "unit_id"]
+DAY_SLOTS = 1 << 16
+_new_key = (pl.col("key") != pl.col("key").shift(1)).fill_null(True)
+
+
+def _reset_stops(hits: pl.LazyFrame) -> pl.LazyFrame:
+    """`hits` (each joined to its member's `resets`) with `reset_stop`: the day of the first reset at or
+    after the event (it drops the event)."""
+    candidate = pl.when(pl.col("resets") >= pl.col("occurred_at")).then(pl.col("resets").dt.date())
+    return (
+        hits.with_row_index("hit")
+        .explode("resets")
+        .group_by("hit")
+        .agg(pl.all().exclude("resets").first(), candidate.min().alias("reset_stop"))
+        .drop("hit")
+    )
+
+
+def _unit_steps(grouped: pl.LazyFrame, unit: dict[str, Any], start: date, end: date) -> pl.LazyFrame:
+    """Delta rows (day, cents) of events grouped by (member, day, stop) with their count `n`."""
+    points = pl.col("n") * unit["points"]
+    percent, every = unit["decay_percent"], unit["decay_months"]
+    first = pl.max_horizontal(pl.col("day"), pl.lit(start))
+    if percent:
+        periods = -(-100 // percent)
+        k_first = months_between(pl.col("day"), first) // every
+        grouped = grouped.with_columns(k_first.alias("k_first")).filter(pl.col("k_first") < periods)
+    else:
+        grouped = grouped.with_columns(pl.lit(0, dtype=pl.Int64).alias("k_first"))
+    grouped = grouped.filter(pl.col("stop").is_null() | (pl.col("stop") > first))
+    begin = grouped.select(*UNIT_KEY, first.alias("day"), (points * remaining_after(pl.col("k_first"), percent)).alias("cents"))
+    stop_k = months_between(pl.col("day"), pl.col("stop") - timedelta(days=1)) // every if percent else pl.lit(0, dtype=pl.Int64)
+    stop = grouped.filter(pl.col("stop") <= end).select(
+        *UNIT_KEY, pl.col("stop").alias("day"), (-points * remaining_after(stop_k, percent)).alias("cents")
+    )
+    if not percent:
+        return pl.concat([begin, stop])
+    last = pl.min_horizontal(pl.lit(periods, dtype=pl.Int64), months_between(pl.col("day"), pl.lit(end)) // every)
+    steps = (
+        grouped.with_columns(pl.int_ranges(pl.col("k_first") + 1, last + 1).alias("k"))
+        .explode("k", empty_as_null=False)
+        .drop_nulls("k")
+        .with_columns(month_shift(pl.col("day"), pl.col("k") * every).alias("step_day"))
+        .filter(pl.col("stop").is_null() | (pl.col("step_day") < pl.col("stop")))
+        .select(
+            *UNIT_KEY,
+            pl.col("step_day").alias("day"),
+            (points * (remaining_after(pl.col("k"), percent) - remaining_after(pl.col("k") - 1, percent))).alias("cents"),
+        )
+    )
+    return pl.concat([begin, steps, stop])
+
+
+def unit_deltas(
+    events: pl.LazyFrame,
+    definitions: list[ScoreDefinition],
+    units: pl.DataFrame,
+    members: pl.DataFrame,
+    resets: pl.LazyFrame,
+    start: date,
+    end: date,
+) -> pl.LazyFrame:
+    """(member, unit_id, day, cents): how each unit's points change over [start, end], changes before
+    `start` folded into it. `members` carries the integer `member` of each (score, record, contact)."""
+    end_instant = as_of_instant(end)
+    columns = set(events.collect_schema().names())
+    schema = pl.Schema({"member": pl.Int64, "unit_id": pl.Int32, "day": pl.Date, "cents": pl.Int64})
+    reset_lists = resets_until(resets, definitions, end_instant).group_by(KEY).agg(pl.col("reset_at").alias("resets")).collect()
+    keyed = KeyedMembers.of(members, reset_lists, len(definitions))
+    carried = [
+        keyed.keys.key(pl.col("portal_id"), pl.col("contact_id")),
+        pl.col("occurred_at"),
+        pl.col("occurred_at").dt.date().alias("day"),
+    ]
+    scanned = typed_events(events, definitions, end_instant, units["event_type"].unique(maintain_order=True).to_list(), carried)
+    typed = scanned.frames
+    matches = unit_matches(definitions, columns, None, scanned.values)
+    expressions = {uid: expr for per_type in matches.values() for uid, expr in per_type}
+    per_unit = []
+    for unit in units.iter_rows(named=True):
+        score = unit["score_index"]
+        hits = typed[unit["event_type"]].filter(expressions[unit["unit_id"]]).select("contact_key", "occurred_at", "day")
+        window = pl.col("day") + timedelta(days=unit["within_days"]) if unit["within_days"] else pl.lit(None, dtype=pl.Date)
+        # Without a reset an event stops counting at its window's end, a function of its day: events
+        # are counted per contact and day, then go to the contact's members (none out of scope).
+        counted = hits.group_by("contact_key", "day").agg(pl.len().cast(pl.Int64).alias("n")).join(keyed.plain(score), on="contact_key")
+        parts = [counted.select("member", "day", window.alias("stop"), "n")]
+        if keyed.reset[score].height:
+            touched = _reset_stops(hits.filter(keyed.touched(score)).join(keyed.reset[score].lazy(), on="contact_key"))
+            stops = touched.with_columns(pl.min_horizontal(window, pl.col("reset_stop")).alias("stop"))
+            parts.append(stops.group_by("member", "day", "stop").agg(pl.len().cast(pl.Int64).alias("n")))
+        grouped = pl.concat(parts).with_columns(pl.lit(unit["unit_id"], dtype=pl.Int32).alias("unit_id"))
+        per_unit.append(_unit_steps(grouped, unit, start, end))
+    return pl.concat(per_unit).select(list(schema)).cast(schema)
+
+
+def running(deltas: pl.LazyFrame, start: date) -> pl.LazyFrame:
+    """(key, day, cents), sorted by key and day: the running total of `deltas` (an integer `key`, `day`
+    and `cents`) on each day it changes.
+
+    Key and day are packed into one integer, so grouping and sorting work on a single column, and
+    the running total restarts at each key by subtracting the total before the key's first row."""
+    packed = pl.col("key") * DAY_SLOTS + (pl.col("day") - pl.lit(start)).dt.total_days()
+    total = pl.col("cents").cum_sum()
+    return (
+        deltas.group_by(packed.alias("packed"))
+        .agg(pl.col("cents").sum())
+        .sort("packed")
+        .select(
+            (pl.col("packed") // DAY_SLOTS).alias("key"),
+            (pl.lit(start) + pl.duration(days=pl.col("packed") % DAY_SLOTS)).alias("day"),
+            "cents",
+        )
+        .with_columns((total - pl.when(_new_key).then(total - pl.col("cents")).forward_fill()).alias("cents"))
+    )
+
+
+def changes(levels: pl.LazyFrame) -> pl.LazyFrame:
+    """(key, day, cents): the day-to-day changes of `levels` sorted by key and day (as `running` returns
+    them), zeros dropped."""
+    return levels.with_columns(pl.when(_new_key).then(pl.col("cents")).otherwise(pl.col("cents").diff())).filter(pl.col("cents") != 0)
+
+
+def _filled(levels: pl.LazyFrame, parts: pl.LazyFrame, key: list[str], part: str, also: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """The value of every part of a key on every day any of its parts changes, and on the days of `also`
+    (0 before a part's first row)."""
+    days = levels.select(*key, "day")
+    days = (days if also is None else pl.concat([days, also.select(*key, "day")])).unique()
+    grid = days.join(parts, on=key).join(levels, on=[*key, part, "day"], how="left")
+    return grid.with_columns(pl.col("cents").forward_fill().over([*key, part], order_by="day").fill_null(0))
+
+
+def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.LazyFrame:
+    """(member, group_id, day, cents): changes of each rule's points after `limit_to` and `together`.
+
+    A unit without `limit_to` outside a `together` rule adds its deltas as they are; only the others
+    need their running points."""
+    n_units, n_rules = units.height, id_count(units["rule_id"])
+    single = pl.col("individually") | pl.col("value_index").is_null()
+    deltas = deltas.with_columns(
+        lookup(pl.col("unit_id"), units, "unit_id", c).alias(c) for c in ("individually", "value_index", "limit_cents")
+    )
+    unit_id = pl.col("key") % n_units
+    linear = deltas.filter(single & pl.col("limit_cents").is_null()).select(
+        "member", lookup(pl.col("unit_id"), units, "unit_id", "group_id").alias("group_id"), "day", "cents"
+    )
+    clamped = (
+        deltas.filter(single & pl.col("limit_cents").is_not_null())
+        .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .with_columns(clamp_abs(pl.col("cents"), lookup(unit_id, units, "unit_id", "limit_cents")))
+        .pipe(changes)
+        .select((pl.col("key") // n_units).alias("member"), lookup(unit_id, units, "unit_id", "group_id").alias("group_id"), "day", "cents")
+    )
+    together_levels = (
+        deltas.filter(~single)
+        .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .select((pl.col("key") // n_units).alias("member"), unit_id.cast(pl.Int32).alias("unit_id"), "day", "cents")
+        .with_columns(lookup(pl.col("unit_id"), units, "unit_id", "rule_id").alias("rule_id"))
+    )
+    parts = (
+        together_levels.select("member", "rule_id", "unit_id")
+        .unique()
+        .join(units.lazy().select("unit_id", "value_index", "limit_cents"), on="unit_id")
+    )
+    together = (
+        _filled(together_levels, parts, ["member", "rule_id"], "unit_id")
+        .group_by("member", "rule_id", "day")
+        .agg(
+            pl.col("cents").sort_by([pl.col("cents").abs(), pl.col("value_index")], descending=[True, False]).first(),
+            pl.col("limit_cents").first(),
+        )
+        .select(
+            (pl.col("member") * n_rules + pl.col("rule_id")).alias("key"),
+            "day",
+            clamp_abs(pl.col("cents"), pl.col("limit_cents")).alias("cents"),
+        )
+        .sort("key", "day")
+        .pipe(changes)
+        .select(
+            (pl.col("key") // n_rules).alias("member"),
+            lookup(pl.col("key") % n_rules, units, "rule_id", "group_id").alias("group_id"),
+            "day",
+            "cents",
+        )
+    )
+    return pl.concat([linear, clamped, together])
+
+
+def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.DataFrame, start: date) -> pl.LazyFrame:
+    """(member, day, cents), sorted by member and day: each member's total on the days it changes, groups
+    capped at their limit and the total clamped to [0, score_limit] (`limits`: member, score_limit_cents)."""
+    n_groups = id_count(units["group_id"])
+    groups = (
+        rules.select((pl.col("member") * n_groups + pl.col("group_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .with_columns(pl.min_horizontal("cents", lookup(pl.col("key") % n_groups, units, "group_id", "group_limit_cents")))
+        .pipe(changes)
+    )
+    return (
+        groups.select((pl.col("key") // n_groups).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .select(
+            pl.col("key").alias("member"),
+            "day",
+            pl.col("cents").clip(pl.lit(0), lookup(pl.col("key"), limits, "member", "score_limit_cents")),
+        )
+    )
+
+
+def record_levels(
+    totals: pl.LazyFrame, members: pl.DataFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date
+) -> pl.LazyFrame:
+    """(record, day, cents): contact totals as they are; company totals aggregated over their members on
+    every day one changes, clamped; every record in scope has a row on `start`.
+
+    `totals` (member, day, cents) come sorted by member and day; `records` carry an integer `record`."""
+    meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
+    aggregation = pl.col("aggregation")
+    kinds = dict(meta.select("score_index", "aggregation").collect().iter_rows())
+
+    def indexes(*wanted: str) -> list[int]:
+        return [i for i, kind in kinds.items() if kind in wanted]
+
+    totals = totals.with_columns(row_values(members, "member", *MEMBER_KEY))
+    member_keys = members.lazy().drop("record")
+    own = totals.filter(pl.col("score_index").is_in(indexes("self"))).select(*KEY, "day", "cents")
+    linear = pl.col("score_index").is_in(indexes("sum", "avg"))
+    counts = member_keys.filter(linear).group_by(KEY).agg(pl.len().alias("n"))
+    summed = (
+        totals.filter(linear)
+        .select(pl.col("member").alias("key"), *KEY, "day", "cents")
+        .pipe(changes)
+        .join(records, on=KEY)
+        .select(pl.col("record").alias("key"), "day", "cents")
+        .pipe(running, start)
+        .join(records, left_on="key", right_on="record")
+        .join(meta, on="score_index")
+        .join(counts, on=KEY)
+        .with_columns(
+            pl.when(aggregation == "avg").then(divide_rounded(pl.col("cents"), pl.col("n"))).otherwise(pl.col("cents")).alias("cents")
+        )
+    )
+    extreme = pl.col("score_index").is_in(indexes("min", "max"))
+    extreme_totals = totals.filter(extreme).select(*KEY, "contact_id", "day", "cents")
+    starts = records.filter(extreme).select(*KEY, pl.lit(start).alias("day"))
+    parts = member_keys.filter(extreme).select(*KEY, "contact_id")
+    extremes = (
+        _filled(extreme_totals, parts, KEY, "contact_id", also=starts)
+        .join(meta, on="score_index")
+        .group_by(*KEY, "day")
+        .agg(
+            pl.when(aggregation.first() == "min").then(pl.col("cents").min()).otherwise(pl.col("cents").max()).alias("cents"),
+            pl.col("score_limit_cents").first(),
+        )
+    )
+    companies = pl.concat([summed, extremes], how="diagonal_relaxed").select(
+        *KEY, "day", pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents"))
+    )
+    levels = pl.concat([own, companies])
+    first_rows = (
+        records.select(*KEY, pl.lit(start).alias("day"))
+        .join(levels, on=[*KEY, "day"], how="anti")
+        .with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
+    )
+    return pl.concat([levels, first_rows]).join(records, on=KEY)
+
+
+def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:
+    """Intervals (valid_from, valid_to exclusive, null when still current on `end`) of each record's
+    score and band over [start, end]: the single-day engine's result on every day, in one pass."""
+    if not definitions:
+        raise ValueError("score_history needs at least one definition")
+    if start > end:
+        raise ValueError(f"history range is empty: {start} > {end}")
+    if (end - start).days >= DAY_SLOTS:
+        raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
+    units = rule_units(definitions)
+    numbered, members, _ = score_members(definitions, inputs)
+    deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
+    records = numbered.lazy()
+    limits = members.join(definition_table(definitions).collect(), on="score_index").select("member", "score_limit_cents")
+    totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()
+    levels = record_levels(totals, members, records, definitions, start)
+    ids = definition_table(definitions).select("score_index", "score_id", "object_type")
+    scored = (
+        levels.select("record", "day", "cents", "score_index", "portal_id", "record_id")
+        .sort(pl.col("record") * DAY_SLOTS + (pl.col("day") - pl.lit(start)).dt.total_days())
+        .with_columns((pl.col("cents") / 100).round(2).alias("score"))
+        .with_columns(score_band(pl.col("score"), definitions).alias("band"))
+    )
+    # Rows are sorted by record and day, so a row's previous row is its record's previous day.
+    new_record = pl.col("record") != pl.col("record").shift(1)
+    changed = (
+        new_record.fill_null(True) | (pl.col("score") != pl.col("score").shift(1)) | pl.col("band").ne_missing(pl.col("band").shift(1))
+    )
+    kept = scored.filter(changed)
+    last_of_record = pl.col("record") != pl.col("record").shift(-1)
+    return (
+        kept.with_columns(pl.when(last_of_record.fill_null(True)).then(None).otherwise(pl.col("day").shift(-1)).alias("valid_to"))
+        .join(ids, on="score_index", maintain_order="left")
+        .select("score_id", "object_type", "portal_id", "record_id", "score", "band", pl.col("day").alias("valid_from"), "valid_to")
+    )

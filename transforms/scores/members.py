@@ -1,0 +1,117 @@
+"""Scope and members: the records each definition scores (lists included or excluded), the contacts
+whose events count toward each record, and the resets that apply to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from transforms.scores.columns import KEY
+from transforms.scores.definition import ScoreDefinition
+from transforms.scores.filters import all_filters, missing_properties
+from transforms.scores.units import definition_table
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """The snapshot tables scoring reads."""
+
+    events: pl.LazyFrame
+    contacts: pl.LazyFrame
+    companies: pl.LazyFrame
+    associations: pl.LazyFrame
+    list_memberships: pl.LazyFrame
+    score_resets: pl.LazyFrame
+
+
+def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefinition, lists: pl.LazyFrame) -> pl.LazyFrame:
+    members = lists.filter(pl.col("object_type") == definition.object)
+    if definition.records.include_lists:
+        included = (
+            members.filter(pl.col("list_id").is_in(definition.records.include_lists))
+            .select("portal_id", pl.col("record_id").alias(id_column))
+            .unique()
+        )
+        records = records.join(included, on=["portal_id", id_column], how="semi")
+    if definition.records.exclude_lists:
+        excluded = members.filter(pl.col("list_id").is_in(definition.records.exclude_lists)).select(
+            "portal_id", pl.col("record_id").alias(id_column)
+        )
+        records = records.join(excluded, on=["portal_id", id_column], how="anti")
+    return records
+
+
+def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """(records in scope, their members) of every definition, and warnings for missing contact properties.
+
+    records: (record, score_index, portal_id, record_id), sorted by the key, `record` its row number;
+    members: (member, record, score_index, portal_id, record_id, contact_id), `member` its row number,
+    a contact being its own member for a contact score. Inside the engines a member and a record are
+    these integers: joins and groupings stay on one column."""
+    plans, warnings = [], []
+    contact_columns = set(inputs.contacts.collect_schema().names())
+    for definition in definitions:
+        if definition.object == "contact":
+            scoped = _list_scope(inputs.contacts.select("portal_id", "contact_id"), "contact_id", definition, inputs.list_memberships)
+            plans.append(scoped.select("portal_id", pl.col("contact_id").alias("record_id")).sort("portal_id", "record_id"))
+            continue
+        company = definition.company_settings
+        scoped = _list_scope(inputs.companies.select("portal_id", "company_id"), "company_id", definition, inputs.list_memberships)
+        scoped = scoped.select("portal_id", pl.col("company_id").alias("record_id")).sort("portal_id", "record_id")
+        links = inputs.associations
+        if company.association_labels:
+            links = links.filter(pl.col("label").is_in(company.association_labels))
+        qualifying = inputs.contacts.filter(all_filters(company.contact_filters, contact_columns)).select("portal_id", "contact_id")
+        for prop in missing_properties(company.contact_filters, contact_columns):
+            warnings.append(f"{definition.id}: contacts have no property {prop!r}; it is unknown on every contact")
+        linked = (
+            links.select("portal_id", pl.col("company_id").alias("record_id"), "contact_id")
+            .unique()
+            .join(qualifying, on=["portal_id", "contact_id"], how="semi")
+            .join(scoped.with_row_index("record"), on=["portal_id", "record_id"])
+            .sort("record", "contact_id")
+        )
+        plans.extend([scoped, linked])
+    collected = iter(pl.collect_all(plans))
+    records: list[pl.DataFrame] = []
+    members: list[pl.DataFrame] = []
+    first = 0
+    for index, definition in enumerate(definitions):
+        in_scope = next(collected)
+        score = pl.lit(index, dtype=pl.Int32).alias("score_index")
+        numbered = in_scope.select(
+            pl.int_range(first, first + in_scope.height, dtype=pl.Int64).alias("record"), score, "portal_id", "record_id"
+        )
+        records.append(numbered)
+        if definition.object == "contact":
+            members.append(numbered.with_columns(pl.col("record_id").alias("contact_id")))
+        else:
+            members.append(
+                next(collected).select(
+                    (pl.col("record").cast(pl.Int64) + first).alias("record"), score, "portal_id", "record_id", "contact_id"
+                )
+            )
+        first += in_scope.height
+    indexed_members = pl.concat(members).with_row_index("member").with_columns(pl.col("member").cast(pl.Int64))
+    return pl.concat(records), indexed_members, warnings
+
+
+def resets_until(resets: pl.LazyFrame, definitions: list[ScoreDefinition], until: datetime) -> pl.LazyFrame:
+    """(score_index, portal_id, record_id, reset_at): the resets of each definition on or before `until`.
+    A reset applies to records of the definition's own object: company resets to company scores."""
+    ids = definition_table(definitions).select("score_index", "score_id", "object_type")
+    return resets.filter(pl.col("reset_at") <= until).join(ids, on=["score_id", "object_type"]).select(*KEY, "reset_at")
+
+
+def latest_resets(resets: pl.LazyFrame, definitions: list[ScoreDefinition], as_of: datetime) -> pl.LazyFrame:
+    """(score_index, portal_id, record_id, reset_at): each record's latest reset of the score on or before `as_of`."""
+    return resets_until(resets, definitions, as_of).group_by(KEY).agg(pl.col("reset_at").max())
+
+
+def score_ranges(frame: pl.DataFrame, scores: int) -> list[tuple[int, int]]:
+    """(first row, row count) of each score index in `frame` (members or records, numbered in key
+    order, so each score's rows are one run)."""
+    starts = frame["score_index"].search_sorted(pl.Series(range(scores + 1), dtype=frame.schema["score_index"])).to_list()
+    return [(starts[i], starts[i + 1] - starts[i]) for i in range(scores)]

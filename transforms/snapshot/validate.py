@@ -1,0 +1,90 @@
+"""Split a parsed snapshot table into kept rows and quarantined rows with their reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from transforms.snapshot.checks import DUPLICATE_KEY, snapshot_schema
+from transforms.snapshot.contract import Table
+from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR
+
+ROW = "_row"
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "table_name": pl.String,
+        "source_file": pl.String,
+        "source_row": pl.Int64,
+        "record_key": pl.String,
+        "column_name": pl.String,
+        "reason": pl.String,
+        "row_json": pl.String,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Validated:
+    kept: pl.DataFrame
+    quarantine: pl.DataFrame
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.quarantine.select(pl.struct("source_file", "source_row").n_unique()).item() if self.quarantine.height else 0
+
+
+def _reasons(failure_cases: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """(row, column, reason) per failed check; both copies of a duplicate key are named."""
+    duplicate = pl.col("check").str.contains("uniqueness")
+    return failure_cases.filter(pl.col("index").is_not_null()).select(
+        pl.col("index").cast(pl.Int64).alias(ROW),
+        pl.when(duplicate).then(pl.lit(", ".join(table.key))).otherwise(pl.col("column")).alias("column_name"),
+        pl.when(duplicate)
+        .then(pl.lit(f"{DUPLICATE_KEY} ({', '.join(table.key)})"))
+        .when(pl.col("check") == "not_nullable")
+        .then(pl.lit("null in a non-nullable column"))
+        .otherwise(pl.col("check"))
+        .alias("reason"),
+    )
+
+
+def _schema_failures(typed: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    try:
+        snapshot_schema(table, parents).validate(typed, lazy=True)
+    except SchemaErrors as exc:
+        dtype_failures = exc.failure_cases.filter(pl.col("index").is_null() & (pl.col("schema_context") == "Column"))
+        if dtype_failures.height:
+            raise ValueError(f"{table.name}: columns of the wrong type after parsing: {dtype_failures.to_dicts()}") from exc
+        return _reasons(exc.failure_cases, table)
+    return pl.DataFrame(schema={ROW: pl.Int64, "column_name": pl.String, "reason": pl.String})
+
+
+def validate_table(parsed: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> Validated:
+    """Return the rows of `parsed` that meet the contract and the others, one quarantine row per reason."""
+    frame = parsed.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    parse_failures = frame.filter(pl.col(PARSE_ERROR).is_not_null()).select(
+        ROW, pl.col(PARSE_COLUMN).alias("column_name"), pl.col(PARSE_ERROR).alias("reason")
+    )
+    parsed_rows = frame.filter(pl.col(PARSE_ERROR).is_null())
+    schema_failures = _schema_failures(parsed_rows.drop(ROW), table, parents)
+    # Pandera reports positions within the rows it saw; map them back to row numbers.
+    schema_failures = schema_failures.with_columns(parsed_rows[ROW].gather(schema_failures[ROW]).alias(ROW))
+    failures = pl.concat([parse_failures, schema_failures])
+    bad = failures.get_column(ROW).unique()
+    data_columns = [c for c in frame.columns if not c.startswith("_")]
+    rejected = frame.filter(pl.col(ROW).is_in(bad.implode()))
+    quarantine = failures.join(
+        rejected.select(
+            ROW,
+            pl.col("_source_file").alias("source_file"),
+            pl.col("_source_row").cast(pl.Int64).alias("source_row"),
+            pl.struct([pl.col(c).cast(pl.String) for c in table.key]).struct.json_encode().alias("record_key"),
+            pl.struct([pl.col(c).cast(pl.String) for c in data_columns]).struct.json_encode().alias("row_json"),
+        ),
+        on=ROW,
+        how="left",
+    ).select(pl.lit(table.name).alias("table_name"), *[c for c in QUARANTINE_SCHEMA if c != "table_name"])
+    kept = frame.filter(~pl.col(ROW).is_in(bad.implode())).select(data_columns)
+    return Validated(kept=kept, quarantine=quarantine.sort("source_file", "source_row", "column_name").cast(QUARANTINE_SCHEMA))

@@ -149,7 +149,8 @@ def partner_tables(inputs: DayInputs, catalog: IndexCatalog, program: Program, a
     # Every amount converted to USD needs a rate: a missing one stops the day, naming currency and date.
     for name, (on, _) in RATE_CHECKS.items():
         require_rates(frames[name], "currency", on)
-    return {name: frames[name].drop(RATE_CHECKS.get(name, (None, []))[1]) for name in plans}
+    # Sorted by key (small tables): a rerun writes the same rows in the same order.
+    return {name: frames[name].drop(RATE_CHECKS.get(name, (None, []))[1]).sort(OUTPUT_SCHEMAS[name].unique) for name in plans}
 
 
 @task(name="compute-day", cache_policy=NO_CACHE)

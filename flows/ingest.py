@@ -20,6 +20,8 @@ from flows.io.lake import stored_order
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.storage import publish, staging_dir, write_parquet
+from transforms.scores.definition import ScoreDefinition
+from transforms.scores.members import ScoreInputs, needed_inputs
 from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
 from transforms.snapshot.parse import parse_table
@@ -68,9 +70,9 @@ def _read_part(path: Path) -> pl.DataFrame:
     return frame
 
 
-def read_table_part(path: Path, table: Table, mapping: TableMapping | None = None) -> pl.DataFrame:
+def read_table_part(path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None) -> pl.DataFrame:
     """Return one file of `table` (its headers and values mapped by `mapping`) typed to the contract,
-    with `_source_file` / `_source_row` (1-based)."""
+    with `_source_file` / `_source_row` (1-based); with `extras`, only those extra columns are kept."""
     try:
         raw = _read_part(path)
     except Exception as exc:  # any parser failure stops the run, naming the file
@@ -81,6 +83,8 @@ def read_table_part(path: Path, table: Table, mapping: TableMapping | None = Non
     if repeated:
         raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
     raw = apply_mapping(raw, mapping)
+    if extras is not None:
+        raw = raw.select(c for c in raw.columns if c in table.column_names or c in extras)
     missing = [c.name for c in table.columns if not c.nullable and c.name not in raw.columns]
     if missing and raw.width:
         raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")
@@ -96,9 +100,14 @@ def _empty(table: Table) -> pl.DataFrame:
 
 
 def validate_snapshot_table(
-    snapshot: Path, table_name: str, parents: dict[str, pl.DataFrame], mappings: ColumnMappings | None = None
+    snapshot: Path,
+    table_name: str,
+    parents: dict[str, pl.DataFrame],
+    mappings: ColumnMappings | None = None,
+    extras: set[str] | None = None,
 ) -> tuple[TableManifest, pl.DataFrame, pl.DataFrame]:
-    """Read and validate one table of `snapshot`: its manifest, kept rows and quarantine rows."""
+    """Read and validate one table of `snapshot`: its manifest, kept rows and quarantine rows (with
+    `extras`, only those extra columns are read and validated)."""
     started = time.perf_counter()
     table = TABLES[table_name]
     files = table_files(snapshot, table_name)
@@ -114,7 +123,7 @@ def validate_snapshot_table(
         kept, quarantine = _empty(table), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     else:
         mapping = mappings.tables.get(table_name) if mappings else None
-        parts = [read_table_part(path, table, mapping) for path in files]
+        parts = [read_table_part(path, table, mapping, extras) for path in files]
         parsed = pl.concat(parts, how="diagonal_relaxed")
         for path, part in zip(files, parts, strict=True):
             manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": part.height})
@@ -139,6 +148,27 @@ def read_snapshot(snapshot: Path, tables: list[str], mappings: ColumnMappings | 
         if name in wanted:
             _, kept[name], _ = validate_snapshot_table(snapshot, name, kept, mappings)
     return {name: kept[name] for name in tables}
+
+
+def read_score_inputs(
+    snapshot: Path, definitions: list[ScoreDefinition], mappings: ColumnMappings | None = None
+) -> tuple[ScoreInputs, list[TableManifest]]:
+    """The validated tables `definitions` read (only their columns; the others empty), and the
+    manifests of the tables read, quarantine counts included: a preview without a full load."""
+    if not snapshot.is_dir():
+        raise SnapshotError(f"{snapshot}: snapshot folder not found")
+    needed = needed_inputs(definitions)
+    parents_of = {fk.parent for t in needed for fk in TABLES[t].foreign_keys if fk.parent}
+    if any(fk.parent_by for t in needed for fk in TABLES[t].foreign_keys):
+        parents_of |= {"contacts", "companies"}
+    kept: dict[str, pl.DataFrame] = {}
+    manifests = []
+    for name in INGEST_ORDER:
+        if name in needed or name in parents_of:
+            manifest, kept[name], _ = validate_snapshot_table(snapshot, name, kept, mappings, needed.get(name, set()))
+            manifests.append(manifest)
+    frames = {name: (kept[name] if name in needed else _empty(TABLES[name])).lazy() for name in ScoreInputs.__dataclass_fields__}
+    return ScoreInputs(**frames), manifests
 
 
 def _transient(task, task_run, state) -> bool:

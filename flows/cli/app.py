@@ -126,19 +126,17 @@ def backfill(
 
 
 def _preview(definition, snapshot: Path, day: date, config: Path) -> dict[str, pl.DataFrame]:
-    """Score one definition on a snapshot validated in memory; nothing is written to the warehouse."""
+    """Score one definition on the tables it reads, validated in memory; nothing is written to the
+    warehouse. Says how many rows of each table were quarantined (they are not scored)."""
     from flows.compute import score_tables
-    from flows.ingest import read_snapshot
+    from flows.ingest import read_score_inputs
     from flows.io.config_files import load_mappings
     from transforms.outputs import validate_output
-    from transforms.scores.members import ScoreInputs
 
-    tables = read_snapshot(
-        snapshot,
-        ["events", "contacts", "companies", "associations", "list_memberships", "score_resets"],
-        load_mappings(config / "column_mappings.yaml"),
-    )
-    outputs = score_tables([definition], ScoreInputs(**{k: v.lazy() for k, v in tables.items()}), day)
+    inputs, manifests = read_score_inputs(snapshot, [definition], load_mappings(config / "column_mappings.yaml"))
+    quarantined = [f"{m.table} {m.rows_quarantined} of {m.rows_read}" for m in manifests if m.rows_quarantined]
+    typer.echo(f"rows quarantined, not scored: {', '.join(quarantined)}" if quarantined else "rows quarantined: none")
+    outputs = score_tables([definition], inputs, day)
     return {name: validate_output(name, frame) for name, frame in outputs.items()}
 
 

@@ -26,6 +26,22 @@ class ScoreInputs:
     score_resets: pl.LazyFrame
 
 
+def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
+    """The snapshot tables `definitions` read, each with the extra (property) columns they read:
+    associations only for company scores, list memberships only with list scopes."""
+    companies = [d for d in definitions if d.object == "company"]
+    needed: dict[str, set[str]] = {
+        "events": {f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters},
+        "contacts": {f.property for d in companies for f in d.company_settings.contact_filters},
+        "score_resets": set(),
+    }
+    if companies:
+        needed |= {"companies": set(), "associations": set()}
+    if any(d.records.include_lists or d.records.exclude_lists for d in definitions):
+        needed["list_memberships"] = set()
+    return needed
+
+
 def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefinition, lists: pl.LazyFrame) -> pl.LazyFrame:
     members = lists.filter(pl.col("object_type") == definition.object)
     if definition.records.include_lists:

@@ -195,7 +195,8 @@ def company_points(
     if aggregation in ("sum", "avg"):
         per_record = (
             members.lazy()
-            .group_by("record")
+            # Members come in record order: kept, so the breakdown rows of a rerun are in the same order.
+            .group_by("record", maintain_order=True)
             .agg(
                 pl.len().alias("n"),
                 pl.col("cents").sum().alias("total"),

@@ -5,7 +5,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from flows.io.history_store import covered_days, purge_history, read_changes, store_history
+import flows.io.history_store
+from flows.io.history_store import covered_days, latest_state, purge_history, read_changes, store_history
 from flows.io.paths import Paths
 from transforms.common.tables import OutputValidationError
 from transforms.scores.history_changes import state_on
@@ -25,6 +26,12 @@ def scores_on(paths: Paths, day: date) -> dict[tuple, float]:
     return {(s, r): v for s, r, v in state.select("score_id", "record_id", "score").rows()}
 
 
+def assert_state_is_the_latest(paths: Paths) -> None:
+    """The state file holds exactly what every change row says about the last day."""
+    expected = state_on(read_changes(paths).lazy(), date.max).collect()
+    assert latest_state(paths).sort(COLUMNS[:4]).equals(expected.select(latest_state(paths).columns).sort(COLUMNS[:4]))
+
+
 def test_a_range_then_a_day_then_an_earlier_range_keep_every_day_right(tmp_path):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
     assert store_history.fn(paths, intervals((1, 5.0, D[0], D[2]), (1, 7.0, D[2], None), (2, 0.0, D[0], None)), ["s"], D[0], D[4]) == 3
@@ -36,6 +43,7 @@ def test_a_range_then_a_day_then_an_earlier_range_keep_every_day_right(tmp_path)
     for day, values in expected.items():
         assert scores_on(paths, D[day]) == {("s", r): v for r, v in values.items()}, D[day]
     assert covered_days(paths) == D[:6]
+    assert_state_is_the_latest(paths)
 
 
 def test_a_rerun_of_a_day_changes_nothing_and_other_definitions_are_kept(tmp_path):
@@ -48,6 +56,7 @@ def test_a_rerun_of_a_day_changes_nothing_and_other_definitions_are_kept(tmp_pat
     assert scores_on(paths, D[0]) == {("other", 1): 5.0, ("s", 1): 3.0}
     assert purge_history(paths, "other") == 1
     assert scores_on(paths, D[0]) == {("s", 1): 3.0}
+    assert_state_is_the_latest(paths)
 
 
 def test_a_record_leaving_the_scope_gets_no_score_from_that_day(tmp_path):
@@ -63,3 +72,20 @@ def test_bad_intervals_are_refused_before_anything_is_written(tmp_path):
     with pytest.raises(OutputValidationError, match="valid_to is after valid_from"):
         store_history.fn(paths, intervals((1, 5.0, D[2], D[1])), ["s"], D[0], D[2])
     assert not paths.history.exists()
+
+
+def test_extending_the_history_reads_the_state_file_not_the_change_rows(tmp_path, monkeypatch):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    store_history.fn(paths, intervals((1, 5.0, D[0], D[3]), (1, 6.0, D[3], None), (2, 4.0, D[0], None)), ["s"], D[0], D[4])
+
+    def no_full_read(_paths: Paths) -> pl.DataFrame:
+        raise AssertionError("a daily extension read every change row")
+
+    monkeypatch.setattr(flows.io.history_store, "read_changes", no_full_read)
+    for day, items in ((D[5], [(1, 6.0, D[5], None)]), (D[6], [(1, 8.0, D[6], None), (3, 1.0, D[6], None)])):
+        store_history.fn(paths, intervals(*items), ["s"], day, day)
+    monkeypatch.undo()
+    # Record 2 left the scope on D[5]; record 1 moved to 8 and record 3 appeared on D[6].
+    assert scores_on(paths, D[6]) == {("s", 1): 8.0, ("s", 3): 1.0}
+    assert scores_on(paths, D[4]) == {("s", 1): 6.0, ("s", 2): 4.0}
+    assert_state_is_the_latest(paths)

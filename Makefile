@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: demo test lint bench-scores bench-history soak clean
+.PHONY: demo test lint bench-scores bench-history bench-run soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,6 +33,10 @@ bench-scores: .venv/.synced
 
 bench-history: .venv/.synced
 	.venv/bin/python -m benchmarks.history $(ARGS)
+
+# `engage run` end to end on a generated snapshot: stage seconds, peak RSS, ratio to a bare copy.
+bench-run: .venv/.synced
+	.venv/bin/python -m benchmarks.run $(ARGS)
 
 # Property tests with 2000 examples each instead of CI's 40 (a few minutes).
 soak: .venv/.synced

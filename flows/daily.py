@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -93,6 +95,16 @@ def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths) -> Path:
     return folder
 
 
+@contextmanager
+def _stage(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Add the time spent inside to `seconds[name]` (ingest, compute, checks and publish, history)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+
 def _run_days(
     flow_name: str,
     snapshot: str,
@@ -107,10 +119,12 @@ def _run_days(
     engine over [first day, last day] with `history_pass`, else from each day's scores."""
     logger = get_run_logger()
     settings = load_settings(config)
+    stages: dict[str, float] = {}
     with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
         started = time.perf_counter()
-        folder = _snapshot_folder(snapshot, snapshot_date, paths)
-        manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings)
+        with _stage(stages, "ingest"):
+            folder = _snapshot_folder(snapshot, snapshot_date, paths)
+            manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings)
         source = redacted(snapshot)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), source, time.perf_counter() - started)
         inputs = DayInputs.from_lake(paths, snapshot_date)
@@ -119,34 +133,43 @@ def _run_days(
         score_ids = [d.id for d in settings.active_definitions]
         if history_pass and score_ids:
             history_started = time.perf_counter()
-            intervals = compute_history(inputs, settings, days[0], days[-1])
-            changes = store_history(paths, intervals, score_ids, days[0], days[-1])
+            with _stage(stages, "history"):
+                intervals = compute_history(inputs, settings, days[0], days[-1])
+                changes = store_history(paths, intervals, score_ids, days[0], days[-1])
             logger.info("score history %s..%s stored: %d change rows", days[0], days[-1], changes)
             if not tables:
                 seconds = round(time.perf_counter() - history_started, 3)
                 _record(paths, flow_name, source, days[-1], snapshot_date, manifests, {"engagement_score_history": changes}, seconds)
         for i, as_of in enumerate(days if tables else [], start=1):
             day_started = time.perf_counter()
-            outputs = compute_day(inputs, settings, as_of)
-            written[as_of] = load_day(paths, as_of, outputs)
+            with _stage(stages, "compute"):
+                outputs = compute_day(inputs, settings, as_of)
+            with _stage(stages, "checks and publish"):
+                written[as_of] = load_day(paths, as_of, outputs)
             if not history_pass and score_ids:
-                intervals = day_intervals(outputs["engagement_scores"].lazy()).collect()
-                written[as_of]["engagement_score_history"] = store_history(paths, intervals, score_ids, as_of, as_of)
+                with _stage(stages, "history"):
+                    intervals = day_intervals(outputs["engagement_scores"].lazy()).collect()
+                    written[as_of]["engagement_score_history"] = store_history(paths, intervals, score_ids, as_of, as_of)
             seconds = round(time.perf_counter() - day_started, 3)
             # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
             _record(paths, flow_name, source, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds)
             logger.info(
                 "day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds
             )
-        registry = update_registry(paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1])
+        with _stage(stages, "checks and publish"):
+            registry = update_registry(
+                paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1]
+            )
+            rebuilt = ensure_catalog(paths, day_table_schemas())
+            chart = tier_progress(paths, settings.program, paths.reports / "tier_progress.png")
         logger.info(
             "score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none"
         )
-        rebuilt = ensure_catalog(paths, day_table_schemas())
         logger.info("warehouse %s ready (catalog %s)", paths.warehouse, "rebuilt" if rebuilt else "unchanged")
-        chart = tier_progress(paths, settings.program, paths.reports / "tier_progress.png")
         logger.info("tier progress chart: %s", chart)
+    logger.info("stage seconds: %s", ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items()))
     return {
+        "stage_seconds": {name: round(seconds, 3) for name, seconds in stages.items()},
         "warehouse": str(paths.warehouse),
         "snapshot_date": snapshot_date.isoformat(),
         "days": [d.isoformat() for d in days],

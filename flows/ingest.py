@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,12 +25,23 @@ from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
+from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
-from transforms.snapshot.parse import parse_table
-from transforms.snapshot.validate import QUARANTINE_SCHEMA, validate_table
+from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, parse_table
+from transforms.snapshot.validate import (
+    FAILURE_SCHEMA,
+    QUARANTINE_SCHEMA,
+    ROW,
+    duplicate_keys,
+    quarantine_rows,
+    row_failures,
+    validate_table,
+)
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
+# Rows read, checked and spilled at a time: memory follows this, not the size of a table.
+BATCH_ROWS = 500_000
 
 
 @dataclass
@@ -39,6 +53,7 @@ class TableManifest:
     rows_kept: int = 0
     rows_quarantined: int = 0
     seconds: float = 0.0
+    buckets: int = 1
 
 
 def table_files(snapshot: Path, table: str) -> list[Path]:
@@ -58,45 +73,95 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_part(path: Path) -> pl.DataFrame:
+def _scan(path: Path) -> pl.LazyFrame:
     kind = FORMATS[path.suffix]
     if kind == "parquet":
-        return pl.read_parquet(path)
+        return pl.scan_parquet(path)
     if kind == "csv":
-        return pl.read_csv(path, infer_schema=False, raise_if_empty=False)
-    frame = pl.read_ndjson(path, infer_schema_length=None)
-    if "properties" in frame.columns and isinstance(frame.schema["properties"], pl.Struct):
-        frame = frame.unnest("properties")
-    return frame
+        return pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
+    return pl.scan_ndjson(path, infer_schema_length=None)
+
+
+def _raw_batches(path: Path) -> tuple[list[str], Iterator[pl.DataFrame]]:
+    """The header of one file and its rows in batches of at most BATCH_ROWS, as read (NDJSON
+    `properties` flattened); any parser failure stops the run, naming the file."""
+
+    def failed(exc: Exception) -> SnapshotError:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return SnapshotError(f"{path}: cannot be parsed: {reason}")
+
+    try:
+        scan = _scan(path)
+        header = scan.collect_schema().names()
+    except Exception as exc:
+        raise failed(exc) from exc
+
+    def batches() -> Iterator[pl.DataFrame]:
+        try:
+            for batch in scan.collect_batches(chunk_size=BATCH_ROWS):
+                if "properties" in batch.columns and isinstance(batch.schema["properties"], pl.Struct):
+                    batch = batch.unnest("properties")
+                yield batch
+        except Exception as exc:
+            raise failed(exc) from exc
+
+    return header, batches()
+
+
+def parsed_batches(path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None) -> Iterator[pl.DataFrame]:
+    """One file of `table` in batches (its headers and values mapped by `mapping`), typed to the
+    contract, with `_source_file` / `_source_row` (1-based); with `extras`, only those extra columns."""
+    header, batches = _raw_batches(path)
+    # Polars renames a repeated CSV header to `<name>_duplicated_<n>`: which copy is meant is unknowable.
+    repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in header if re.search(r"_duplicated_\d+$", c)})
+    if repeated:
+        raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
+    mapped = apply_mapping(pl.DataFrame(schema=dict.fromkeys(header, pl.String)), mapping).columns
+    missing = [c.name for c in table.columns if not c.nullable and c.name not in mapped]
+    if missing and header:
+        raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")
+    first_row = 1
+    for raw in _at_least_one(batches, pl.DataFrame(schema=dict.fromkeys(header, pl.String))):
+        frame = apply_mapping(raw, mapping)
+        if extras is not None:
+            frame = frame.select(c for c in frame.columns if c in table.column_names or c in extras)
+        frame = frame.with_columns(
+            pl.lit(path.name).cast(pl.Categorical).alias("_source_file"),
+            pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias("_source_row"),
+        )
+        first_row += raw.height
+        yield parse_table(frame.lazy(), table).collect()
+
+
+def _at_least_one(batches: Iterator[pl.DataFrame], empty: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """`batches`, or `empty` alone when there are none (a file with a header and no rows)."""
+    seen = False
+    for batch in batches:
+        seen = True
+        yield batch
+    if not seen:
+        yield empty
 
 
 def read_table_part(path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None) -> pl.DataFrame:
-    """Return one file of `table` (its headers and values mapped by `mapping`) typed to the contract,
-    with `_source_file` / `_source_row` (1-based); with `extras`, only those extra columns are kept."""
-    try:
-        raw = _read_part(path)
-    except Exception as exc:  # any parser failure stops the run, naming the file
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SnapshotError(f"{path}: cannot be parsed: {reason}") from exc
-    # Polars renames a repeated CSV header to `<name>_duplicated_<n>`: which copy is meant is unknowable.
-    repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in raw.columns if re.search(r"_duplicated_\d+$", c)})
-    if repeated:
-        raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
-    raw = apply_mapping(raw, mapping)
-    if extras is not None:
-        raw = raw.select(c for c in raw.columns if c in table.column_names or c in extras)
-    missing = [c.name for c in table.columns if not c.nullable and c.name not in raw.columns]
-    if missing and raw.width:
-        raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")
-    raw = raw.with_columns(
-        pl.lit(path.name).cast(pl.Categorical).alias("_source_file"),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_source_row"),
-    )
-    return parse_table(raw.lazy(), table).collect()
+    """Return one file of `table` typed to the contract, in memory (see `parsed_batches`)."""
+    return pl.concat(list(parsed_batches(path, table, mapping, extras)), how="diagonal_relaxed")
 
 
 def _empty(table: Table) -> pl.DataFrame:
     return pl.DataFrame(schema=table.schema())
+
+
+def _sources(snapshot: Path, table_name: str) -> tuple[list[Path], TableManifest]:
+    """The files of a table (the shipped markets when a snapshot has none) and its new manifest; a
+    required table without files stops the run."""
+    files = table_files(snapshot, table_name)
+    source = "snapshot"
+    if not files and table_name == "markets" and DEFAULT_MARKETS.is_file():
+        files, source = [DEFAULT_MARKETS], "default"
+    if not files and not TABLES[table_name].optional:
+        raise SnapshotError(f"{snapshot}: required table {table_name} is missing (no {table_name}.parquet/.csv/.ndjson or {table_name}/)")
+    return files, TableManifest(table_name, source if files else "absent")
 
 
 def validate_snapshot_table(
@@ -110,16 +175,8 @@ def validate_snapshot_table(
     `extras`, only those extra columns are read and validated)."""
     started = time.perf_counter()
     table = TABLES[table_name]
-    files = table_files(snapshot, table_name)
-    source = "snapshot"
-    if not files and table_name == "markets" and DEFAULT_MARKETS.is_file():
-        files, source = [DEFAULT_MARKETS], "default"
-    manifest = TableManifest(table_name, source if files else "absent")
+    files, manifest = _sources(snapshot, table_name)
     if not files:
-        if not table.optional:
-            raise SnapshotError(
-                f"{snapshot}: required table {table_name} is missing (no {table_name}.parquet/.csv/.ndjson or {table_name}/)"
-            )
         kept, quarantine = _empty(table), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     else:
         mapping = mappings.tables.get(table_name) if mappings else None
@@ -182,6 +239,36 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
+class _Spill:
+    """The batches of one table on disk while it is checked: every parsed row by bucket (with
+    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition."""
+
+    def __init__(self, folder: Path, table: Table, buckets: int) -> None:
+        self.folder, self.table, self.buckets = folder, table, buckets
+        self.columns: dict[str, pl.DataType] = {}
+        self.batches = 0
+
+    def add(self, frame: pl.DataFrame, failed: pl.Series) -> None:
+        """Spill the parsed rows of a batch numbered by ROW; `failed`: the ROWs that failed a row check."""
+        parsed = frame.filter(pl.col(PARSE_ERROR).is_null()).drop(PARSE_COLUMN, PARSE_ERROR)
+        self.columns |= {c: d for c, d in parsed.schema.items() if not c.startswith("_") and c not in self.columns}
+        key = list(self.table.key)
+        keys = parsed.select(ROW, *key).with_columns((pl.struct(key).hash() % self.buckets).cast(pl.Int32).alias("_part"))
+        rows = parsed.with_columns(~pl.col(ROW).is_in(failed.implode()).alias("_row_ok"))
+        if self.buckets > 1:
+            rows = rows.with_columns(contact_bucket(pl.col("portal_id"), pl.col("contact_id"), self.buckets).alias("_bucket"))
+        else:
+            rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
+        for name, frame_of, column in (("keys", keys, "_part"), ("rows", rows, "_bucket")):
+            for (part,), piece in frame_of.partition_by(column, as_dict=True).items():
+                write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.batches}.parquet")
+        self.batches += 1
+
+    def scan(self, name: str, part: int) -> pl.LazyFrame | None:
+        files = sorted((self.folder / f"{name}-{part}").glob("batch-*.parquet"))
+        return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed") if files else None
+
+
 @task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def ingest_table(
     snapshot: Path,
@@ -190,24 +277,89 @@ def ingest_table(
     staged: Path,
     parents: dict[str, pl.DataFrame],
     mappings: ColumnMappings | None = None,
+    buckets: int = 1,
 ) -> tuple[TableManifest, pl.DataFrame]:
-    """Validate one table into `staged`; return its manifest and kept rows (parents of later tables)."""
-    manifest, kept, quarantine = validate_snapshot_table(snapshot, table_name, parents, mappings)
+    """Validate one table into `staged` in batches: row checks and foreign keys per batch, duplicate
+    keys in a pass over the key columns by partition, then each bucket's kept rows written in the
+    lake's order. Memory follows a batch and a bucket, not the table. Return the manifest and the
+    kept keys of a parent table (empty for the others)."""
+    started = time.perf_counter()
+    table = TABLES[table_name]
+    files, manifest = _sources(snapshot, table_name)
+    mapping = mappings.tables.get(table_name) if mappings else None
+    spill = _Spill(staged / ".spill" / table_name, table, buckets if table_name in BUCKETED_TABLES else 1)
+    # A retried attempt starts clean: nothing of a failed one is read again.
+    shutil.rmtree(spill.folder, ignore_errors=True)
+    shutil.rmtree(staged / table_name, ignore_errors=True)
+    quarantine = [pl.DataFrame(schema=QUARANTINE_SCHEMA)]
+    for path in files:
+        rows_in_file = 0
+        for batch in parsed_batches(path, table, mapping):
+            frame = batch.with_row_index(ROW, offset=manifest.rows_read).with_columns(pl.col(ROW).cast(pl.Int64))
+            failures = row_failures(frame, table, parents)
+            failed = failures.get_column(ROW).unique()
+            quarantine.append(quarantine_rows(failures, frame.filter(pl.col(ROW).is_in(failed.implode())), table))
+            spill.add(frame, failed)
+            manifest.rows_read += frame.height
+            rows_in_file += frame.height
+        manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": rows_in_file})
+    # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
+    duplicated = [duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := spill.scan("keys", part)) is not None]
+    duplicates = pl.concat([pl.DataFrame(schema=FAILURE_SCHEMA), *duplicated])
+    dropped = duplicates.get_column(ROW).implode()
+    kept_keys = []
     dated = pl.lit(snapshot_date).alias("snapshot_date")
-    write_parquet(stored_order(kept, table_name).with_columns(dated), staged / table_name / "part-0.parquet")
-    write_parquet(quarantine.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
+    for bucket in range(spill.buckets):
+        rows = spill.scan("rows", bucket)
+        if rows is None:
+            continue
+        present = rows.collect_schema().names()
+        in_bucket = rows.select(
+            *[pl.col(c) if c in present else pl.lit(None, dtype=d).alias(c) for c, d in spill.columns.items()],
+            *[c for c in present if c.startswith("_")],
+        )
+        quarantine.append(quarantine_rows(duplicates, in_bucket.filter(pl.col(ROW).is_in(dropped)).collect(), table))
+        kept = in_bucket.filter(pl.col("_row_ok") & ~pl.col(ROW).is_in(dropped))
+        # Read order, unless the lake keeps the table in its contract's order (a total order).
+        kept = stored_order(kept, table_name) if table.cluster_by else kept.sort(ROW)
+        target = staged / table_name / f"part-{bucket}.parquet"
+        write_parquet(kept.select(list(spill.columns)).with_columns(dated), target)
+        manifest.rows_kept += pl.scan_parquet(target).select(pl.len()).collect().item()
+        if table_name in _PARENTS:
+            kept_keys.append(pl.read_parquet(target, columns=list(table.key)))
+    if not manifest.rows_kept:
+        write_parquet(_empty(table).with_columns(dated), staged / table_name / "part-0.parquet")
+    shutil.rmtree(spill.folder, ignore_errors=True)
+    lines = pl.concat(quarantine).sort("source_file", "source_row", "column_name", "reason")
+    manifest.rows_quarantined = lines.select(pl.struct("source_file", "source_row").n_unique()).item() if lines.height else 0
+    write_parquet(lines.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
+    manifest.seconds = round(time.perf_counter() - started, 3)
+    manifest.buckets = spill.buckets
     run_logger().info(
-        "%s: read %d, kept %d, quarantined %d rows in %.1fs",
+        "%s: read %d, kept %d, quarantined %d rows in %.1fs (%d bucket(s), %.0f rows/s)",
         table_name,
         manifest.rows_read,
         manifest.rows_kept,
         manifest.rows_quarantined,
         manifest.seconds,
+        spill.buckets,
+        manifest.rows_read / max(manifest.seconds, 1e-3),
     )
-    return manifest, kept.select(list(TABLES[table_name].key)) if table_name in _PARENTS else kept.clear()
+    return manifest, pl.concat(kept_keys) if kept_keys else _empty(table).select(list(table.key))
 
 
 _PARENTS = {fk.parent for t in TABLES.values() for fk in t.foreign_keys if fk.parent} | {"contacts", "companies"}
+
+
+def snapshot_buckets(snapshot: Path) -> int:
+    """How many contact buckets a snapshot is split into: `ENGAGE_BUCKETS` when set, else by the size
+    of its contact-keyed files."""
+    setting = os.environ.get("ENGAGE_BUCKETS", "").strip()
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise ValueError(f"ENGAGE_BUCKETS must be a whole number of buckets, 1 or more, not {setting!r}")
+        return int(setting)
+    return bucket_count(sum(path.stat().st_size for name in BUCKETED_TABLES for path in table_files(snapshot, name)))
 
 
 def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None) -> list[TableManifest]:
@@ -219,8 +371,9 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
     staged_root.mkdir(parents=True)
     parents: dict[str, pl.DataFrame] = {}
     manifests = []
+    buckets = snapshot_buckets(snapshot)
     for name in INGEST_ORDER:
-        manifest, kept = ingest_table(snapshot, name, snapshot_date, staged_root, parents, mappings)
+        manifest, kept = ingest_table(snapshot, name, snapshot_date, staged_root, parents, mappings, buckets)
         manifests.append(manifest)
         if name in _PARENTS:
             parents[name] = kept
@@ -238,5 +391,6 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
     manifest_path = paths.lake / "_manifests" / f"snapshot_date={snapshot_date.isoformat()}.json"
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps([asdict(m) for m in manifests], indent=2))
+    shutil.rmtree(staged_root / ".spill", ignore_errors=True)
     staged_root.rmdir()
     return manifests

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from hypothesis import strategies as st
 
 from transforms.scores.definition import parse_definition
@@ -56,3 +59,82 @@ def definitions(draw, obj: str = "contact", decay: bool = True, limits: bool = T
     if obj == "company":
         data["company"] = {"aggregation": draw(st.sampled_from(["sum", "avg", "min", "max"]))}
     return parse_definition(data, "property.yaml")
+
+
+# Each corruption makes a row invalid on its own: (column, value).
+CONTACT_FAULTS = [
+    ("contact_id", "abc"),  # wrong type
+    ("contact_id", ""),  # null key
+    ("portal_id", "1.5"),  # not an integer id
+    ("lifecycle_stage", "not_a_stage"),  # bad enum
+    ("created_at", "2026-13-45T10:00:00"),  # absurd date
+    ("created_at", "2026-01-01T00:00:00+25:00"),  # absurd time-zone offset
+    ("created_at", "yesterday"),
+]
+EVENT_FAULTS = [
+    ("event_type", ""),  # required
+    ("occurred_at", "NaN"),
+    ("occurred_at", "inf"),
+    ("event_id", ""),
+    ("contact_id", "999999"),  # dangling reference
+]
+# Awkward but valid values: kept as they are.
+ODD_EMAILS = ["a,b@example.org", 'quote"d@example.org', "x" * 5000, "", "ünïcode@example.org", " spaced@example.org "]
+ODD_TIMES = ["2026-03-01T10:00:00+05:30", "2026-03-01 10:00:00", "2026-03-01T10:00:00Z", "2026-03-01"]
+
+
+EVENT_HEADER = ["portal_id", "event_id", "contact_id", "event_type", "occurred_at"]
+
+
+def write_csv(folder: Path, name: str, header: list[str], rows: list[dict]) -> None:
+    """Write `rows` as `<folder>/<name>.csv` with `header`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# --- snapshots with random bad rows, for the ingest ------------------------------------------
+
+
+@st.composite
+def snapshots(draw):
+    """(contacts, their bad row numbers, events, their bad row numbers) as CSV text rows."""
+    n = draw(st.integers(1, 25))
+    contacts = [
+        {
+            "portal_id": "1",
+            "contact_id": str(100 + i),
+            "email": draw(st.sampled_from(ODD_EMAILS)),
+            "lifecycle_stage": draw(st.sampled_from(["lead", "Customer", ""])),
+            "created_at": draw(st.sampled_from(ODD_TIMES)),
+        }
+        for i in range(n)
+    ]
+    bad_contacts = set(draw(st.sets(st.integers(0, n - 1), max_size=n)))
+    for i in bad_contacts:
+        column, value = draw(st.sampled_from(CONTACT_FAULTS))
+        contacts[i][column] = value
+    duplicated = set()
+    clean = sorted(set(range(n)) - bad_contacts)
+    if len(clean) > 1 and draw(st.booleans()):
+        # both copies of a duplicated key are rejected: which one is right is unknowable
+        a, b = draw(st.lists(st.sampled_from(clean), min_size=2, max_size=2, unique=True))
+        contacts[b]["contact_id"] = contacts[a]["contact_id"]
+        duplicated = {a, b}
+    events = [
+        {
+            "portal_id": "1",
+            "event_id": f"e{j}",
+            "contact_id": contacts[draw(st.integers(0, n - 1))]["contact_id"] or "100",
+            "event_type": draw(st.sampled_from(["email_open", "FORM_SUBMISSION"])),
+            "occurred_at": draw(st.sampled_from(ODD_TIMES)),
+        }
+        for j in range(draw(st.integers(0, 30)))
+    ]
+    bad_events = set(draw(st.sets(st.integers(0, max(len(events) - 1, 0)), max_size=len(events)))) if events else set()
+    for j in bad_events:
+        column, value = draw(st.sampled_from(EVENT_FAULTS))
+        events[j][column] = value
+    return contacts, bad_contacts | duplicated, events, bad_events

@@ -158,20 +158,21 @@ def test_transient_read_errors_are_retried_a_bounded_number_of_times(small_snaps
     import flows.ingest
     from flows.daily import daily_flow
 
-    real = flows.ingest.validate_snapshot_table
+    real = flows.ingest._sources
     attempts: dict[str, int] = {}
 
-    def flaky(snapshot, table_name, parents, mappings=None, failures=2):
+    def flaky(snapshot, table_name, failures=2):
         attempts[table_name] = attempts.get(table_name, 0) + 1
         if table_name in ("contacts", "events") and attempts[table_name] <= failures:
             raise OSError(errno.EIO, "Input/output error", str(snapshot / table_name))
-        return real(snapshot, table_name, parents, mappings)
+        return real(snapshot, table_name)
 
-    monkeypatch.setattr(flows.ingest, "validate_snapshot_table", flaky)
+    # Every attempt of a table's ingest task lists the table's files first: that read fails here.
+    monkeypatch.setattr(flows.ingest, "_sources", flaky)
     daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(tmp_path / "a" / "warehouse.duckdb"))
     assert attempts["contacts"] == 3 and attempts["events"] == 3 and attempts["deals"] == 1
     attempts.clear()
-    monkeypatch.setattr(flows.ingest, "validate_snapshot_table", lambda *a, **k: flaky(*a, **k, failures=99))
+    monkeypatch.setattr(flows.ingest, "_sources", lambda *a, **k: flaky(*a, **k, failures=99))
     with pytest.raises(OSError, match="Input/output error"):
         daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(tmp_path / "b" / "warehouse.duckdb"))
     assert attempts["contacts"] == 3, "retries are bounded: one try and two retries"

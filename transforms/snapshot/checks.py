@@ -57,8 +57,9 @@ def _column_checks(column: Column) -> list[pa.Check]:
     return checks
 
 
-def snapshot_schema(table: Table, parents: dict[str, pl.DataFrame] | None = None) -> pa.DataFrameSchema:
-    """Return the Pandera schema of `table`; with `parents` (kept parent keys) it checks foreign keys."""
+def snapshot_schema(table: Table, parents: dict[str, pl.DataFrame] | None = None, unique: bool = True) -> pa.DataFrameSchema:
+    """Return the Pandera schema of `table`; with `parents` (kept parent keys) it checks foreign keys;
+    without `unique` it leaves key uniqueness to a pass over every row of the table."""
     columns: dict[str, pa.Column] = {}
     fk_checks: dict[str, list[pa.Check]] = {}
     for fk in table.foreign_keys if parents is not None else ():
@@ -69,4 +70,4 @@ def snapshot_schema(table: Table, parents: dict[str, pl.DataFrame] | None = None
             checks=_column_checks(column) + fk_checks.get(column.name, []),
             nullable=column.nullable,
         )
-    return pa.DataFrameSchema(columns, unique=list(table.key), name=table.name, strict=False)
+    return pa.DataFrameSchema(columns, unique=list(table.key) if unique else None, name=table.name, strict=False)

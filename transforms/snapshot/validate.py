@@ -25,6 +25,9 @@ QUARANTINE_SCHEMA = pl.Schema(
 )
 
 
+FAILURE_SCHEMA = pl.Schema({ROW: pl.Int64(), "column_name": pl.String(), "reason": pl.String()})
+
+
 @dataclass(frozen=True)
 class Validated:
     kept: pl.DataFrame
@@ -36,55 +39,76 @@ class Validated:
 
 
 def _reasons(failure_cases: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """(row, column, reason) per failed check; both copies of a duplicate key are named."""
-    duplicate = pl.col("check").str.contains("uniqueness")
+    """(row, column, reason) per failed check."""
     return failure_cases.filter(pl.col("index").is_not_null()).select(
         pl.col("index").cast(pl.Int64).alias(ROW),
-        pl.when(duplicate).then(pl.lit(", ".join(table.key))).otherwise(pl.col("column")).alias("column_name"),
-        pl.when(duplicate)
-        .then(pl.lit(f"{DUPLICATE_KEY} ({', '.join(table.key)})"))
-        .when(pl.col("check") == "not_nullable")
-        .then(pl.lit("null in a non-nullable column"))
-        .otherwise(pl.col("check"))
-        .alias("reason"),
+        pl.col("column").alias("column_name"),
+        pl.when(pl.col("check") == "not_nullable").then(pl.lit("null in a non-nullable column")).otherwise(pl.col("check")).alias("reason"),
     )
 
 
 def _schema_failures(typed: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> pl.DataFrame:
     try:
-        snapshot_schema(table, parents).validate(typed, lazy=True)
+        snapshot_schema(table, parents, unique=False).validate(typed, lazy=True)
     except SchemaErrors as exc:
         dtype_failures = exc.failure_cases.filter(pl.col("index").is_null() & (pl.col("schema_context") == "Column"))
         if dtype_failures.height:
             raise ValueError(f"{table.name}: columns of the wrong type after parsing: {dtype_failures.to_dicts()}") from exc
         return _reasons(exc.failure_cases, table)
-    return pl.DataFrame(schema={ROW: pl.Int64, "column_name": pl.String, "reason": pl.String})
+    return pl.DataFrame(schema=FAILURE_SCHEMA)
+
+
+def row_failures(frame: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """(ROW, column_name, reason) of the rows of `frame` (parsed rows numbered by ROW) that fail to
+    parse, fail a value check or reference a missing parent: every check but key uniqueness, which
+    needs all the table's rows (`duplicate_keys`)."""
+    parse_failures = frame.filter(pl.col(PARSE_ERROR).is_not_null()).select(
+        ROW, pl.col(PARSE_COLUMN).alias("column_name"), pl.col(PARSE_ERROR).alias("reason")
+    )
+    parsed_rows = frame.filter(pl.col(PARSE_ERROR).is_null())
+    schema_failures = _schema_failures(parsed_rows.drop(ROW, *[c for c in parsed_rows.columns if c.startswith("_")]), table, parents)
+    # Pandera reports positions within the rows it saw; map them back to row numbers.
+    schema_failures = schema_failures.with_columns(parsed_rows[ROW].gather(schema_failures[ROW]).alias(ROW))
+    return pl.concat([parse_failures, schema_failures]).cast(FAILURE_SCHEMA)
+
+
+def duplicate_keys(rows: pl.LazyFrame, table: Table) -> pl.LazyFrame:
+    """(ROW, column_name, reason) of both (every) copies of each key that more than one of `rows`
+    (ROW and the key columns of every row that parsed) holds."""
+    key = list(table.key)
+    repeated = rows.group_by(key).agg(pl.len().alias("_copies")).filter(pl.col("_copies") > 1)
+    return rows.join(repeated, on=key, how="semi", nulls_equal=True).select(
+        ROW, pl.lit(", ".join(key)).alias("column_name"), pl.lit(f"{DUPLICATE_KEY} ({', '.join(key)})").alias("reason")
+    )
+
+
+def quarantine_rows(failures: pl.DataFrame, rejected: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """The quarantine lines of `failures` (ROW, column_name, reason), one per reason, with the source
+    file, row, key and whole row of each from `rejected` (failing rows numbered by ROW; failures of
+    rows not in it are left to the call that holds them)."""
+    data_columns = [c for c in rejected.columns if not c.startswith("_")]
+    described = rejected.select(
+        ROW,
+        pl.col("_source_file").cast(pl.String).alias("source_file"),
+        pl.col("_source_row").cast(pl.Int64).alias("source_row"),
+        pl.struct([pl.col(c).cast(pl.String) for c in table.key]).struct.json_encode().alias("record_key"),
+        pl.struct([pl.col(c).cast(pl.String) for c in data_columns]).struct.json_encode().alias("row_json"),
+    )
+    return (
+        failures.join(described, on=ROW, how="inner")
+        .select(pl.lit(table.name).alias("table_name"), *[c for c in QUARANTINE_SCHEMA if c != "table_name"])
+        .sort("source_file", "source_row", "column_name", "reason")
+        .cast(QUARANTINE_SCHEMA)
+    )
 
 
 def validate_table(parsed: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> Validated:
     """Return the rows of `parsed` that meet the contract and the others, one quarantine row per reason."""
     frame = parsed.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
-    parse_failures = frame.filter(pl.col(PARSE_ERROR).is_not_null()).select(
-        ROW, pl.col(PARSE_COLUMN).alias("column_name"), pl.col(PARSE_ERROR).alias("reason")
-    )
-    parsed_rows = frame.filter(pl.col(PARSE_ERROR).is_null())
-    schema_failures = _schema_failures(parsed_rows.drop(ROW), table, parents)
-    # Pandera reports positions within the rows it saw; map them back to row numbers.
-    schema_failures = schema_failures.with_columns(parsed_rows[ROW].gather(schema_failures[ROW]).alias(ROW))
-    failures = pl.concat([parse_failures, schema_failures])
-    bad = failures.get_column(ROW).unique()
+    duplicates = duplicate_keys(frame.lazy().filter(pl.col(PARSE_ERROR).is_null()).select(ROW, *table.key), table).collect()
+    failures = pl.concat([row_failures(frame, table, parents), duplicates.cast(FAILURE_SCHEMA)])
+    bad = failures.get_column(ROW).unique().implode()
     data_columns = [c for c in frame.columns if not c.startswith("_")]
-    rejected = frame.filter(pl.col(ROW).is_in(bad.implode()))
-    quarantine = failures.join(
-        rejected.select(
-            ROW,
-            pl.col("_source_file").alias("source_file"),
-            pl.col("_source_row").cast(pl.Int64).alias("source_row"),
-            pl.struct([pl.col(c).cast(pl.String) for c in table.key]).struct.json_encode().alias("record_key"),
-            pl.struct([pl.col(c).cast(pl.String) for c in data_columns]).struct.json_encode().alias("row_json"),
-        ),
-        on=ROW,
-        how="left",
-    ).select(pl.lit(table.name).alias("table_name"), *[c for c in QUARANTINE_SCHEMA if c != "table_name"])
-    kept = frame.filter(~pl.col(ROW).is_in(bad.implode())).select(data_columns)
-    return Validated(kept=kept, quarantine=quarantine.sort("source_file", "source_row", "column_name").cast(QUARANTINE_SCHEMA))
+    quarantine = quarantine_rows(failures, frame.filter(pl.col(ROW).is_in(bad)), table)
+    kept = frame.filter(~pl.col(ROW).is_in(bad)).select(data_columns)
+    return Validated(kept=kept, quarantine=quarantine)

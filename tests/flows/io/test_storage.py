@@ -1,5 +1,6 @@
 """The run lock and atomic publishing, at the file level."""
 
+import select
 import subprocess
 import sys
 import time
@@ -20,11 +21,15 @@ def test_a_second_run_waits_for_the_lock_and_says_so(tmp_path):
     lock = tmp_path / ".warehouse.lock"
     with exclusive_lock(lock, "warehouse test"):
         proc = subprocess.Popen([sys.executable, "-c", WAITER, str(lock)], stdout=subprocess.PIPE, text=True)
-        time.sleep(1.5)
+        # However slowly the second run starts, it must find the lock taken and say it waits.
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        said = proc.stdout.readline() if ready else ""
+        assert "warehouse test is locked by pid" in said and "waiting for it to finish" in said, said
+        time.sleep(0.5)
         assert proc.poll() is None, "the second run did not wait"
         released = time.monotonic()
     out, _ = proc.communicate(timeout=30)
-    assert "warehouse test is locked by pid" in out and "waiting for it to finish" in out
     assert float(out.strip().splitlines()[-1].split()[1]) >= released
 
 

@@ -1,0 +1,103 @@
+"""Benchmark: `engage run` end to end on a generated snapshot, as a user runs it.
+
+Prints the seconds of each stage (ingest, compute, checks and publish, history), the wall time,
+the peak resident memory of the whole process tree (the run and the temporary Prefect server,
+sampled every 0.1 s), and the ratio to a bare Polars copy of the same snapshot into Parquet timed
+in the same run. Run with `make bench-run` (ARGS="--contacts N --events-per-contact E").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import AS_OF, BENCH_DIR, measured, snapshot
+from flows.io.paths import PROJECT_ROOT
+
+COPY = """
+def main(snapshot, out):
+    from pathlib import Path
+    import polars as pl
+    started = time.perf_counter()
+    rows = 0
+    for folder in sorted(p for p in Path(snapshot).iterdir() if p.is_dir()):
+        frame = pl.scan_parquet(folder / "*.parquet")
+        frame.sink_parquet(Path(out) / f"{folder.name}.parquet")
+    return {"seconds": time.perf_counter() - started}
+"""
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and every process below it."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def run_engage(snap: Path, warehouse: Path) -> dict[str, object]:
+    """Run `engage run` on `snap`; return its wall time, peak tree RSS and stage seconds."""
+    env = {**os.environ, "PREFECT_HOME": tempfile.mkdtemp(prefix="engage-bench-prefect-"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    command = [str(Path(sys.executable).parent / "engage"), "run", "--snapshot", str(snap), "--as-of", AS_OF.isoformat()]
+    started = time.perf_counter()
+    proc = subprocess.Popen([*command, "--warehouse", str(warehouse)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.1)
+    output = proc.stdout.read() if proc.stdout else ""
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"engage run failed (exit {proc.returncode}):\n{output[-3000:]}")
+    stages = {}
+    for line in output.splitlines():
+        if "stage seconds:" in line:
+            stages = {
+                name.strip(): float(value) for name, value in (part.rsplit(" ", 1) for part in line.split("stage seconds:")[1].split(","))
+            }
+    return {"seconds": seconds, "peak_mib": peak / 2**20, "stages": stages}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--events-per-contact", type=float, default=50.0)
+    args = parser.parse_args()
+    snap = snapshot(args.contacts, args.events_per_contact)
+    events = json.loads((snap / "_snapshot.json").read_text())["rows"]["events"]
+    with tempfile.TemporaryDirectory(dir=BENCH_DIR) as out:
+        copy = measured(COPY, str(snap), out)
+    warehouse = BENCH_DIR / f"run-{args.contacts}-{args.events_per_contact:g}" / "warehouse.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    run = run_engage(snap, warehouse)
+    print(f"snapshot: {args.contacts:,} contacts, {events:,} events ({snap.relative_to(PROJECT_ROOT)})")
+    print(f"bare Polars copy into Parquet: {copy['seconds']:.1f} s, peak {copy['peak_rss_mib']:,.0f} MiB")
+    print(f"engage run: {run['seconds']:.1f} s, peak RSS of the process tree {run['peak_mib']:,.0f} MiB")
+    for name, seconds in run["stages"].items():  # type: ignore[attr-defined]
+        print(f"  {name:<20} {seconds:8.1f} s")
+    print(f"ratio to the bare copy: {run['seconds'] / copy['seconds']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

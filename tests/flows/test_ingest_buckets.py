@@ -1,0 +1,75 @@
+"""The bounded ingest (batches, key partitions, contact buckets) keeps and quarantines exactly the
+rows the in-memory validation does, whatever the bucket count and the batch size (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from unittest import mock
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+import flows.ingest
+from flows.ingest import ingest_table, validate_snapshot_table
+from tests.strategies import EVENT_HEADER, snapshots, write_csv
+
+DAY = date(2026, 6, 30)
+
+
+def _ingested(snap: Path, staged: Path, buckets: int) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+    """(kept, quarantine) per table, from the lake files and quarantine a bounded ingest wrote."""
+    parents: dict[str, pl.DataFrame] = {}
+    out = {}
+    for name in ("contacts", "events"):
+        manifest, parents[name] = ingest_table.fn(snap, name, DAY, staged, parents, None, buckets)
+        kept = pl.read_parquet(sorted((staged / name).glob("part-*.parquet"))).drop("snapshot_date")
+        quarantine = pl.read_parquet(staged / "_quarantine" / f"{name}.parquet").drop("snapshot_date")
+        assert manifest.rows_read == manifest.rows_kept + manifest.rows_quarantined == kept.height + manifest.rows_quarantined
+        assert manifest.buckets == (buckets if name in ("contacts", "events") else 1)
+        out[name] = (kept, quarantine)
+    return out
+
+
+def _in_memory(snap: Path) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+    _, contacts, contacts_bad = validate_snapshot_table(snap, "contacts", {})
+    _, events, events_bad = validate_snapshot_table(snap, "events", {"contacts": contacts})
+    return {"contacts": (contacts, contacts_bad), "events": (events, events_bad)}
+
+
+def _rows(frame: pl.DataFrame) -> list[tuple]:
+    return sorted(frame.rows(), key=repr)
+
+
+@given(snapshots(), st.integers(1, 7), st.integers(1, 9))
+def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_validation(tmp_path_factory, data, split, batch_rows):
+    contacts, _, events, _ = data
+    snap = tmp_path_factory.mktemp("snap")
+    # Two part files each: a duplicate key may sit in both.
+    cut = min(split, len(contacts))
+    write_csv(snap / "contacts", "part-a", list(contacts[0]), contacts[:cut])
+    write_csv(snap / "contacts", "part-b", list(contacts[0]), contacts[cut:])
+    write_csv(snap / "events", "part-a", EVENT_HEADER, events[: len(events) // 2])
+    write_csv(snap / "events", "part-b", EVENT_HEADER, events[len(events) // 2 :])
+    expected = _in_memory(snap)
+    with mock.patch.object(flows.ingest, "BATCH_ROWS", batch_rows):
+        for buckets in (1, 2, 7):
+            got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), buckets)
+            for name, (kept, quarantine) in expected.items():
+                assert _rows(got[name][0].select(kept.columns)) == _rows(kept), (name, buckets)
+                assert got[name][1].equals(quarantine), (name, buckets)
+
+
+def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
+    rows = [
+        {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 40)
+    ]
+    write_csv(tmp_path / "snap" / "contacts", "part", list(rows[0]), rows)
+    ingest_table.fn(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", {}, None, 4)
+    seen: dict[int, str] = {}
+    for path in sorted((tmp_path / "staged" / "contacts").glob("part-*.parquet")):
+        for contact in pl.read_parquet(path)["contact_id"].to_list():
+            assert contact not in seen
+            seen[contact] = path.name
+    assert sorted(seen) == list(range(1, 40)) and len(set(seen.values())) == 4

@@ -261,7 +261,7 @@ class _Spill:
             rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
         for name, frame_of, column in (("keys", keys, "_part"), ("rows", rows, "_bucket")):
             for (part,), piece in frame_of.partition_by(column, as_dict=True).items():
-                write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.batches}.parquet")
+                write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.batches}.parquet", scratch=True)
         self.batches += 1
 
     def scan(self, name: str, part: int) -> pl.LazyFrame | None:
@@ -313,20 +313,23 @@ def ingest_table(
         rows = spill.scan("rows", bucket)
         if rows is None:
             continue
-        present = rows.collect_schema().names()
-        in_bucket = rows.select(
-            *[pl.col(c) if c in present else pl.lit(None, dtype=d).alias(c) for c, d in spill.columns.items()],
-            *[c for c in present if c.startswith("_")],
+        # One bucket in memory (its size is bounded by the bucket count): the in-memory engine sorts
+        # it several times faster than a streaming sink.
+        collected = rows.collect(engine="in-memory")
+        in_bucket = collected.select(
+            *[pl.col(c) if c in collected.columns else pl.lit(None, dtype=d).alias(c) for c, d in spill.columns.items()],
+            *[c for c in collected.columns if c.startswith("_")],
         )
-        quarantine.append(quarantine_rows(duplicates, in_bucket.filter(pl.col(ROW).is_in(dropped)).collect(), table))
+        del collected
+        quarantine.append(quarantine_rows(duplicates, in_bucket.filter(pl.col(ROW).is_in(dropped)), table))
         kept = in_bucket.filter(pl.col("_row_ok") & ~pl.col(ROW).is_in(dropped))
+        del in_bucket
         # Read order, unless the lake keeps the table in its contract's order (a total order).
         kept = stored_order(kept, table_name) if table.cluster_by else kept.sort(ROW)
-        target = staged / table_name / f"part-{bucket}.parquet"
-        write_parquet(kept.select(list(spill.columns)).with_columns(dated), target)
-        manifest.rows_kept += pl.scan_parquet(target).select(pl.len()).collect().item()
+        write_parquet(kept.select(list(spill.columns)).with_columns(dated), staged / table_name / f"part-{bucket}.parquet")
+        manifest.rows_kept += kept.height
         if table_name in _PARENTS:
-            kept_keys.append(pl.read_parquet(target, columns=list(table.key)))
+            kept_keys.append(kept.select(list(table.key)))
     if not manifest.rows_kept:
         write_parquet(_empty(table).with_columns(dated), staged / table_name / "part-0.parquet")
     shutil.rmtree(spill.folder, ignore_errors=True)
@@ -359,7 +362,9 @@ def snapshot_buckets(snapshot: Path) -> int:
         if not setting.isdigit() or int(setting) < 1:
             raise ValueError(f"ENGAGE_BUCKETS must be a whole number of buckets, 1 or more, not {setting!r}")
         return int(setting)
-    return bucket_count(sum(path.stat().st_size for name in BUCKETED_TABLES for path in table_files(snapshot, name)))
+    files = [path for name in BUCKETED_TABLES for path in table_files(snapshot, name)]
+    parquet = sum(path.stat().st_size for path in files if path.suffix == ".parquet")
+    return bucket_count(sum(path.stat().st_size for path in files) - parquet, parquet)
 
 
 def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None) -> list[TableManifest]:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -32,16 +33,19 @@ def staging_dir(link: Path) -> Path:
     return folder
 
 
-def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
-    """Write `frame` to `path` through a temporary file and fsync, so `path` is whole or absent."""
+def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool = False) -> None:
+    """Write `frame` to `path` through a temporary file and fsync, so `path` is whole or absent. A
+    `scratch` file (read back once within the run, never published) is lz4-compressed and not synced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    compression: Literal["zstd", "lz4"] = "lz4" if scratch else "zstd"
     if isinstance(frame, pl.LazyFrame):
-        frame.sink_parquet(tmp, compression="zstd")
+        frame.sink_parquet(tmp, compression=compression)
     else:
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
+        frame.write_parquet(tmp, compression=compression, statistics=True)
+    if not scratch:
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 

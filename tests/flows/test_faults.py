@@ -133,11 +133,11 @@ def test_a_failed_write_leaves_the_warehouse_intact_and_says_why(base, small_sna
     real = flows.io.storage.write_parquet
     calls = {"n": 0}
 
-    def failing(frame, path):
+    def failing(frame, path, scratch=False):
         calls["n"] += 1
         if calls["n"] > 3:  # a few files in: the day is half written when the disk gives out
             raise OSError(code, os.strerror(code), str(path))
-        real(frame, path)
+        real(frame, path, scratch)
 
     for module in ("flows.io.storage", "flows.io.warehouse", "flows.ingest", "flows.io.history_store"):
         monkeypatch.setattr(f"{module}.write_parquet", failing)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.snapshot.buckets import BUCKET_BYTES, bucket_count, contact_bucket, contact_hash
+from transforms.snapshot.buckets import BUCKET_BYTES, PARQUET_EXPANSION, bucket_count, contact_bucket, contact_hash
 
 
 def test_the_hash_is_the_same_everywhere():
@@ -27,3 +27,4 @@ def test_contacts_spread_over_every_bucket_and_null_ids_go_to_the_first():
 
 def test_the_count_follows_the_bytes():
     assert [bucket_count(n) for n in (0, 1, BUCKET_BYTES, BUCKET_BYTES + 1, 10 * BUCKET_BYTES)] == [1, 1, 1, 2, 10]
+    assert bucket_count(0, BUCKET_BYTES // PARQUET_EXPANSION) == 1 and bucket_count(BUCKET_BYTES, BUCKET_BYTES) == 1 + PARQUET_EXPANSION

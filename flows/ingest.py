@@ -42,6 +42,7 @@ from transforms.snapshot.validate import (
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 # Rows read, checked and spilled at a time: memory follows this, not the size of a table.
 BATCH_ROWS = 500_000
+PROGRESS_SECONDS = 10.0
 
 
 @dataclass
@@ -193,13 +194,19 @@ def validate_snapshot_table(
     return manifest, kept, quarantine
 
 
+def _with_parents(tables: set[str]) -> set[str]:
+    """`tables` and the tables their foreign keys point at (both record tables for a polymorphic one)."""
+    parents = {fk.parent for name in tables for fk in TABLES[name].foreign_keys if fk.parent}
+    if any(fk.parent_by for name in tables for fk in TABLES[name].foreign_keys):
+        parents |= {"contacts", "companies"}
+    return tables | parents
+
+
 def read_snapshot(snapshot: Path, tables: list[str], mappings: ColumnMappings | None = None) -> dict[str, pl.DataFrame]:
     """The validated rows of `tables` (and the parents their foreign keys need), in memory."""
     if not snapshot.is_dir():
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
-    wanted = set(tables) | {fk.parent for t in tables for fk in TABLES[t].foreign_keys if fk.parent}
-    if any(fk.parent_by for t in tables for fk in TABLES[t].foreign_keys):
-        wanted |= {"contacts", "companies"}
+    wanted = _with_parents(set(tables))
     kept: dict[str, pl.DataFrame] = {}
     for name in INGEST_ORDER:
         if name in wanted:
@@ -215,13 +222,11 @@ def read_score_inputs(
     if not snapshot.is_dir():
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
     needed = needed_inputs(definitions)
-    parents_of = {fk.parent for t in needed for fk in TABLES[t].foreign_keys if fk.parent}
-    if any(fk.parent_by for t in needed for fk in TABLES[t].foreign_keys):
-        parents_of |= {"contacts", "companies"}
+    wanted = _with_parents(set(needed))
     kept: dict[str, pl.DataFrame] = {}
     manifests = []
     for name in INGEST_ORDER:
-        if name in needed or name in parents_of:
+        if name in wanted:
             manifest, kept[name], _ = validate_snapshot_table(snapshot, name, kept, mappings, needed.get(name, set()))
             manifests.append(manifest)
     frames = {name: (kept[name] if name in needed else _empty(TABLES[name])).lazy() for name in ScoreInputs.__dataclass_fields__}
@@ -237,6 +242,35 @@ def _transient(task, task_run, state) -> bool:
     except OSError:
         return True
     return False
+
+
+def _expected_rows(files: list[Path]) -> int | None:
+    """The rows of `files` when their metadata says (Parquet), else None (text must be read)."""
+    if not files or any(path.suffix != ".parquet" for path in files):
+        return None
+    try:
+        return int(pl.scan_parquet(files).select(pl.len()).collect().item())
+    except Exception:  # unreadable metadata: the batches will name the file
+        return None
+
+
+class _Progress:
+    """Log lines while a long table is read: rows so far, rows per second and, when the total is
+    known, the time left. At most one line every PROGRESS_SECONDS."""
+
+    def __init__(self, table: str, expected: int | None) -> None:
+        self.table, self.expected = table, expected
+        self.started = self.shown = time.perf_counter()
+
+    def update(self, rows: int) -> None:
+        now = time.perf_counter()
+        if now - self.shown < PROGRESS_SECONDS:
+            return
+        self.shown = now
+        rate = rows / (now - self.started)
+        left = f", {(self.expected - rows) / rate:.0f}s left" if self.expected and rate else ""
+        of = f" of {self.expected:,}" if self.expected else ""
+        run_logger().info("%s: %s%s rows read and checked, %.0f rows/s%s", self.table, f"{rows:,}", of, rate, left)
 
 
 class _Spill:
@@ -292,6 +326,7 @@ def ingest_table(
     shutil.rmtree(spill.folder, ignore_errors=True)
     shutil.rmtree(staged / table_name, ignore_errors=True)
     quarantine = [pl.DataFrame(schema=QUARANTINE_SCHEMA)]
+    progress = _Progress(table_name, _expected_rows(files))
     for path in files:
         rows_in_file = 0
         for batch in parsed_batches(path, table, mapping):
@@ -302,6 +337,7 @@ def ingest_table(
             spill.add(frame, failed)
             manifest.rows_read += frame.height
             rows_in_file += frame.height
+            progress.update(manifest.rows_read)
         manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": rows_in_file})
     # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
     duplicated = [duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := spill.scan("keys", part)) is not None]

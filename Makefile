@@ -40,7 +40,7 @@ bench-run: .venv/.synced
 
 # Property tests with 2000 examples each instead of CI's 40 (a few minutes).
 soak: .venv/.synced
-	HYPOTHESIS_PROFILE=soak ENGAGE_KILLS=40 .venv/bin/pytest -q tests/transforms tests/flows/test_ingest_properties.py tests/flows/test_faults.py
+	HYPOTHESIS_PROFILE=soak ENGAGE_KILLS=40 .venv/bin/pytest -q tests/transforms tests/flows/test_ingest_properties.py tests/flows/test_ingest_buckets.py tests/flows/test_faults.py
 
 clean:
 	rm -rf data/demo data/lake data/warehouse.duckdb data/warehouse_store data/.warehouse.duckdb.lock

@@ -8,7 +8,7 @@ from pathlib import Path
 from unittest import mock
 
 import polars as pl
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flows.ingest
@@ -42,6 +42,9 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
     return sorted(frame.rows(), key=repr)
 
 
+# Each example runs six ingests of many small spill files: fewer examples than the others in CI,
+# more under `make soak`.
+@settings(max_examples=12 if settings().max_examples <= 40 else 200)
 @given(snapshots(), st.integers(1, 7), st.integers(1, 9))
 def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_validation(tmp_path_factory, data, split, batch_rows):
     contacts, _, events, _ = data

@@ -451,7 +451,7 @@ def _partner_tables(rng: np.random.Generator, n_clients: int, as_of: date) -> di
     }
 
 
-def _bad_rows(contact: dict, company: dict, client_id: int) -> dict[str, list[tuple[dict[str, str], str, str]]]:
+def _bad_rows(contact: dict, client_id: int) -> dict[str, list[tuple[dict[str, str], str, str]]]:
     """Known-bad rows per table, each with the column and the reason the quarantine must give."""
     p, c = str(contact["portal_id"]), str(contact["contact_id"])
     ts, cl = "2026-01-15T10:00:00Z", str(client_id)
@@ -621,7 +621,7 @@ def generate_snapshot(
         emit(table, frame, 0)
     if bad_rows and first_contact is not None:
         client_id = int(pl.read_parquet(out / "clients").get_column("client_id")[0])
-        _write_bad_rows(out, _bad_rows(first_contact, companies.row(0, named=True), client_id))
+        _write_bad_rows(out, _bad_rows(first_contact, client_id))
     meta = {"snapshot_date": as_of.isoformat(), "seed": seed, "contacts": contacts, "bad_rows": bad_rows, "rows": rows}
     (out / "_snapshot.json").write_text(json.dumps(meta, indent=2))
     log.info("snapshot written to %s in %.1fs: %s", out, time.perf_counter() - started, rows)

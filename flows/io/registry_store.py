@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.io.config_files import ConfigError, read_yaml
 from flows.io.history_store import purge_history
 from flows.io.paths import Paths
 from flows.io.storage import write_parquet
@@ -30,18 +31,32 @@ def update_registry(paths: Paths, loaded: list[Loaded], computed: dict[str, date
     return registry
 
 
+def _definition_file(folder: Path, score_id: str) -> Path | None:
+    """The file in `folder` that defines `score_id` (read for its id only), or None."""
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        try:
+            data = read_yaml(path)
+        except ConfigError:
+            continue  # another, broken file: not the one asked for
+        if isinstance(data, dict) and data.get("id") == score_id:
+            return path
+    return None
+
+
 def delete_definition(paths: Paths, config_scores: Path, score_id: str, on: date, drop_values: bool) -> Path | None:
-    """Remove `score_id` from the registry (its file moves to `.deleted/`, so runs no longer see it).
+    """Remove `score_id` from the registry; its file in `config_scores` (the folder the user named,
+    not the path a run recorded, which may be another checkout's) moves to `.deleted/`, so runs
+    with that config no longer see it. Return where it moved, None when that folder has none.
 
     With `drop_values` its stored rows leave every view at once (the registry write is the one
     transaction), then every day folder is rewritten without them to reclaim the space."""
     registry = mark_deleted(read_registry(paths), score_id, on, drop_values)
-    file = registry.filter(pl.col("score_id") == score_id)["file"][0]
+    source = _definition_file(config_scores, score_id)
     moved = None
-    if file and Path(file).exists():
-        moved = config_scores / ".deleted" / Path(file).name
+    if source is not None:
+        moved = config_scores / ".deleted" / source.name
         moved.parent.mkdir(exist_ok=True)
-        shutil.move(file, moved)
+        shutil.move(source, moved)
     write_parquet(registry, paths.registry)
     if drop_values:
         purge_values(paths, score_id)

@@ -192,6 +192,11 @@ class ScoreDefinition(StrictConfig):
         return self
 
     @property
+    def rules(self) -> list[Rule]:
+        """Every rule of every group, in reading order."""
+        return [rule for group in self.groups for rule in group.rules]
+
+    @property
     def company_settings(self) -> Company:
         return self.company or Company()
 

@@ -45,7 +45,7 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     warnings = [
         f"{d.id}: events have no property {prop!r}; it is unknown on every event"
         for d in definitions
-        for prop in missing_properties([f for g in d.groups for r in g.rules for f in r.filters], event_columns)
+        for prop in missing_properties([f for r in d.rules for f in r.filters], event_columns)
     ]
     records, members, member_warnings = score_members(definitions, inputs)
     resets = latest_resets(inputs.score_resets, definitions, instant)

@@ -56,6 +56,4 @@ def typed_events(
 
 
 def _properties_read(definitions: list[ScoreDefinition], event_type: str, columns: set[str]) -> list[str]:
-    return sorted(
-        {f.property for d in definitions for g in d.groups for r in g.rules if r.event == event_type for f in r.filters} & columns
-    )
+    return sorted({f.property for d in definitions for r in d.rules if r.event == event_type for f in r.filters} & columns)

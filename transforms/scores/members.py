@@ -31,7 +31,7 @@ def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
     associations only for company scores, list memberships only with list scopes."""
     companies = [d for d in definitions if d.object == "company"]
     needed: dict[str, set[str]] = {
-        "events": {f.property for d in definitions for g in d.groups for r in g.rules for f in r.filters},
+        "events": {f.property for d in definitions for r in d.rules for f in r.filters},
         "contacts": {f.property for d in companies for f in d.company_settings.contact_filters},
         "score_resets": set(),
     }

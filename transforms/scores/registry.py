@@ -42,7 +42,7 @@ def refresh_registry(previous: pl.DataFrame, loaded: list[Loaded], computed: dic
                 "threshold_medium": item.definition.thresholds.medium if item.definition.thresholds else None,
                 "threshold_high": item.definition.thresholds.high if item.definition.thresholds else None,
                 "groups": len(item.definition.groups),
-                "rules": sum(len(g.rules) for g in item.definition.groups),
+                "rules": len(item.definition.rules),
                 "file": item.file,
                 "content_hash": content_hash(item.definition),
                 "computed": computed.get(item.definition.id),

@@ -38,7 +38,7 @@ class Validated:
         return self.quarantine.select(pl.struct("source_file", "source_row").n_unique()).item() if self.quarantine.height else 0
 
 
-def _reasons(failure_cases: pl.DataFrame, table: Table) -> pl.DataFrame:
+def _reasons(failure_cases: pl.DataFrame) -> pl.DataFrame:
     """(row, column, reason) per failed check."""
     return failure_cases.filter(pl.col("index").is_not_null()).select(
         pl.col("index").cast(pl.Int64).alias(ROW),
@@ -54,7 +54,7 @@ def _schema_failures(typed: pl.DataFrame, table: Table, parents: dict[str, pl.Da
         dtype_failures = exc.failure_cases.filter(pl.col("index").is_null() & (pl.col("schema_context") == "Column"))
         if dtype_failures.height:
             raise ValueError(f"{table.name}: columns of the wrong type after parsing: {dtype_failures.to_dicts()}") from exc
-        return _reasons(exc.failure_cases, table)
+        return _reasons(exc.failure_cases)
     return pl.DataFrame(schema=FAILURE_SCHEMA)
 
 

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.io.errors import SnapshotError
 from flows.io.lake import stored_order
 from flows.io.logs import run_logger
-from flows.io.paths import DEFAULT_MARKETS, Paths
+from flows.io.paths import DEFAULT_MARKETS, SNAPSHOT_PREFIX, Paths
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
@@ -429,7 +429,7 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
     target = staging_dir(quarantine_link)
     (staged_root / "_quarantine").rename(target / "tables")
     publish(target, quarantine_link)
-    manifest_path = paths.lake / "_manifests" / f"snapshot_date={snapshot_date.isoformat()}.json"
+    manifest_path = paths.lake / "_manifests" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}.json"
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps([asdict(m) for m in manifests], indent=2))
     shutil.rmtree(staged_root / ".spill", ignore_errors=True)

@@ -7,11 +7,10 @@ from typing import TypeVar
 
 import polars as pl
 
-from flows.io.paths import Paths
+from flows.io.paths import SNAPSHOT_PREFIX, Paths, dated_folders
 from transforms.snapshot.contract import TABLES
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
-_PARTITION = "snapshot_date="
 
 
 def lake_table(paths: Paths, table: str, snapshot_date: date) -> pl.LazyFrame:
@@ -21,10 +20,7 @@ def lake_table(paths: Paths, table: str, snapshot_date: date) -> pl.LazyFrame:
 
 def snapshot_dates(paths: Paths, table: str) -> list[date]:
     """The snapshot dates the lake holds `table` for, ascending."""
-    folder = paths.lake / table
-    if not folder.is_dir():
-        return []
-    return sorted(date.fromisoformat(p.name.removeprefix(_PARTITION)) for p in folder.iterdir() if p.name.startswith(_PARTITION))
+    return dated_folders(paths.lake / table, SNAPSHOT_PREFIX)
 
 
 def stored_order(frame: FrameT, table_name: str) -> FrameT:

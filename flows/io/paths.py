@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,8 @@ DEFAULT_CONFIG = PROJECT_ROOT / "data" / "config"
 DEFAULT_MARKETS = PROJECT_ROOT / "data" / "markets.csv"
 SQL_DIR = PROJECT_ROOT / "sql"
 DEMO_SNAPSHOT = PROJECT_ROOT / "data" / "demo" / "snapshot"
+# Folder names of dated partitions: a lake table's snapshot dates, a store's days.
+SNAPSHOT_PREFIX, DAY_PREFIX = "snapshot_date=", "day="
 
 
 @dataclass(frozen=True)
@@ -39,18 +42,18 @@ class Paths:
         return self.root / f".{self.warehouse.name}.lock"
 
     def lake_partition(self, table: str, snapshot_date: date) -> Path:
-        return self.lake / table / f"snapshot_date={snapshot_date.isoformat()}"
+        return self.lake / table / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 
     def quarantine_partition(self, snapshot_date: date) -> Path:
-        return self.lake / "_quarantine" / f"snapshot_date={snapshot_date.isoformat()}"
+        return self.lake / "_quarantine" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 
     def day(self, as_of: date) -> Path:
-        return self.store / f"day={as_of.isoformat()}"
+        return self.store / f"{DAY_PREFIX}{as_of.isoformat()}"
 
     @property
     def schema_day(self) -> Path:
         """A 'day' holding one empty file per table, so every view has a file to read and its types."""
-        return self.store / "day=_schema"
+        return self.store / f"{DAY_PREFIX}_schema"
 
     @property
     def registry(self) -> Path:
@@ -69,3 +72,15 @@ class Paths:
     @property
     def run_log(self) -> Path:
         return self.store / "run_log"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def dated_folders(folder: Path, prefix: str) -> list[date]:
+    """The days of the folders in `folder` named `<prefix><YYYY-MM-DD>` (a store's days, a lake
+    table's snapshot dates), ascending; none when `folder` does not exist."""
+    if not folder.is_dir():
+        return []
+    names = [p.name.removeprefix(prefix) for p in folder.iterdir() if p.name.startswith(prefix)]
+    return sorted(date.fromisoformat(name) for name in names if _ISO_DAY.fullmatch(name))

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from flows.io.history_store import ensure_history
-from flows.io.paths import SQL_DIR, Paths
+from flows.io.paths import DAY_PREFIX, SQL_DIR, Paths, dated_folders
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.scores.registry import REGISTRY_SCHEMA
 from transforms.snapshot.contract import INGEST_ORDER, TABLES
@@ -128,9 +128,7 @@ def publish_day(paths: Paths, as_of: date, tables: dict[str, pl.DataFrame]) -> d
 
 def published_days(paths: Paths) -> list[date]:
     """The days the store holds, ascending."""
-    if not paths.store.exists():
-        return []
-    return sorted(date.fromisoformat(p.name.removeprefix("day=")) for p in paths.store.glob("day=*") if p.name != paths.schema_day.name)
+    return dated_folders(paths.store, DAY_PREFIX)
 
 
 def append_run_log(paths: Paths, rows: pl.DataFrame) -> None:

@@ -15,13 +15,15 @@ import polars as pl
 
 from transforms.common.calendar import as_of_instant
 from transforms.common.lookups import row_values
+from transforms.common.tables import polars_types
 from transforms.scores.bands import score_band
 from transforms.scores.columns import BREAKDOWN_KEYS
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.distribution import score_distribution
 from transforms.scores.filters import missing_properties
-from transforms.scores.members import ScoreInputs, latest_resets, score_members, score_ranges
-from transforms.scores.points import breakdown_rows, company_points, member_points
+from transforms.scores.members import ScoreInputs, latest_resets, scoped_records, score_members, score_ranges
+from transforms.scores.points import breakdown_rows, company_partials, company_points, member_points
+from transforms.scores.schemas import ENGAGEMENT_SCORE_BREAKDOWN, ENGAGEMENT_SCORES
 from transforms.scores.sums import unit_sums
 from transforms.scores.units import rule_units
 
@@ -34,10 +36,63 @@ class ScoreResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> ScoreResult:
-    """Scores, breakdown and distribution of every definition at `as_of`, as lazy plans sharing one scan of the events."""
+@dataclass(frozen=True)
+class BucketScores:
+    """One contact bucket's part of a day's scores: the final scores (with `score_index`), breakdown
+    rows and distribution counts of its contact records, and per company definition (by index) the `company_partials` of
+    its contacts, `record` numbering the definition's records from 0 in key order."""
+
+    scores: pl.LazyFrame
+    breakdown: pl.LazyFrame
+    distribution: pl.LazyFrame
+    company_partials: dict[int, pl.DataFrame]
+    warnings: list[str] = field(default_factory=list)
+
+
+LABELLED = ["score_id", "object_type", "portal_id", "record_id", "as_of"]
+SCORED_SCHEMA = pl.Schema({**polars_types(ENGAGEMENT_SCORES), "score_index": pl.Int32()})
+BREAKDOWN_SCHEMA = polars_types(ENGAGEMENT_SCORE_BREAKDOWN)
+
+
+def _labels(definition: ScoreDefinition, records: pl.DataFrame, day: date) -> list[pl.Expr]:
+    """The definition's constants and the record's key, looked up by its number in `records`."""
+    return [
+        pl.lit(definition.id).alias("score_id"),
+        pl.lit(definition.object).alias("object_type"),
+        *row_values(records, "record", "portal_id", "record_id"),
+        pl.lit(day).alias("as_of"),
+    ]
+
+
+def _finished(
+    definitions: list[ScoreDefinition], scored: list[pl.LazyFrame], rows: list[pl.LazyFrame], day: date
+) -> tuple[pl.DataFrame, pl.LazyFrame]:
+    """(scores with score, band and score_index; breakdown rows) from labelled per-definition frames."""
+    if not scored:
+        return pl.DataFrame(schema=SCORED_SCHEMA), pl.LazyFrame(schema=BREAKDOWN_SCHEMA)
+    scores = (
+        pl.concat(scored)
+        .with_columns((pl.col("cents") / 100).round(2).alias("score"))
+        .with_columns(score_band(pl.col("score"), definitions).alias("band"))
+        .select(*LABELLED, "score", "band", "score_index")
+        .collect()
+    )
+    breakdown = pl.concat(rows).select(*LABELLED, *BREAKDOWN_KEYS, "events", "points") if rows else pl.LazyFrame(schema=BREAKDOWN_SCHEMA)
+    return scores, breakdown
+
+
+def _distribution(scores: pl.DataFrame, definitions: list[ScoreDefinition], day: date) -> pl.LazyFrame:
+    return score_distribution(scores.lazy(), definitions).select(
+        "score_id", pl.lit(day).alias("as_of"), "bucket_low", "bucket_high", "band", "records"
+    )
+
+
+def bucket_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> BucketScores:
+    """The part of `definitions`' scores at `as_of` that `inputs` (one contact bucket's contacts,
+    associations and events, the other tables whole) settle on their own, as plans sharing one scan
+    of the events."""
     if not definitions:
-        raise ValueError("evaluate_scores needs at least one definition")
+        raise ValueError("bucket_scores needs at least one definition")
     instant = as_of_instant(as_of)
     day = instant.date()
     units = rule_units(definitions)
@@ -53,42 +108,70 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     member_ranges, record_ranges = score_ranges(members, len(definitions)), score_ranges(records, len(definitions))
     scored: list[pl.LazyFrame] = []
     rows: list[pl.LazyFrame] = []
+    partials: dict[int, pl.DataFrame] = {}
     for index, definition in enumerate(definitions):
         points, kinds = member_points(wide[index].lazy(), units.filter(pl.col("score_index") == index), 100 * definition.score_limit)
-        (first_member, _), (first_record, record_count) = member_ranges[index], record_ranges[index]
-        if definition.object == "contact":
-            # A contact score's members are its records, in the same (key) order.
-            own = points.with_columns((pl.col("member") - first_member + first_record).alias("record")).collect()
-            score, score_rows = own.lazy().select("record", "cents", "raw_cents"), breakdown_rows(own, kinds)
-        else:
+        (first_member, _), (first_record, _) = member_ranges[index], record_ranges[index]
+        if definition.object == "company":
             of_members = points.with_columns(row_values(members, "member", "record", "contact_id")).collect()
-            score, score_rows = company_points(
-                of_members, kinds, definition.company_settings.aggregation, first_record, record_count, 100 * definition.score_limit
-            )
-        # Labels: the definition's are constants; the record's key is looked up by its number.
-        labels = [
-            pl.lit(definition.id).alias("score_id"),
-            pl.lit(definition.object).alias("object_type"),
-            *row_values(records, "record", "portal_id", "record_id"),
-            pl.lit(day).alias("as_of"),
-        ]
-        scored.append(score.with_columns(*labels, pl.lit(index, dtype=pl.Int32).alias("score_index")))
-        rows.extend(frame.with_columns(*labels) for frame in score_rows)
-    labelled = ["score_id", "object_type", "portal_id", "record_id", "as_of"]
-    scores = (
-        pl.concat(scored)
-        .with_columns((pl.col("cents") / 100).round(2).alias("score"))
-        .with_columns(score_band(pl.col("score"), definitions).alias("band"))
-        .select(*labelled, "score", "band", "score_index")
-        .collect()
+            local = of_members.with_columns(pl.col("record") - first_record)
+            partials[index] = company_partials(local, kinds, definition.company_settings.aggregation)
+            continue
+        # A contact score's members are its records, in the same (key) order.
+        own = points.with_columns((pl.col("member") - first_member + first_record).alias("record")).collect()
+        labels = [*_labels(definition, records, day), pl.lit(index, dtype=pl.Int32).alias("score_index")]
+        scored.append(own.lazy().select("record", "cents").with_columns(labels))
+        rows.extend(frame.with_columns(labels[:-1]) for frame in breakdown_rows(own, kinds))
+    scores, breakdown = _finished(definitions, scored, rows, day)
+    return BucketScores(scores.lazy(), breakdown, _distribution(scores, definitions, day), partials, warnings + member_warnings)
+
+
+def company_scores(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: list[dict[int, pl.DataFrame]], as_of: date | datetime
+) -> ScoreResult:
+    """Scores, breakdown and distribution of the company definitions among `definitions`, from the
+    `company_partials` of every contact bucket; `inputs` give the companies and lists in scope."""
+    day = as_of_instant(as_of).date()
+    units = rule_units(definitions)
+    scored: list[pl.LazyFrame] = []
+    rows: list[pl.LazyFrame] = []
+    for index, definition in enumerate(definitions):
+        if definition.object != "company":
+            continue
+        records = scoped_records(definition, inputs).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).collect()
+        # Row kinds follow from the units alone: the plan over an empty frame is never run.
+        _, kinds = member_points(pl.LazyFrame(), units.filter(pl.col("score_index") == index), 100 * definition.score_limit)
+        aggregation = definition.company_settings.aggregation
+        combined = (
+            company_partials(pl.concat([p[index] for p in partials]), kinds, aggregation) if len(partials) > 1 else partials[0][index]
+        )
+        score, score_rows = company_points(combined, kinds, aggregation, 0, records.height, 100 * definition.score_limit)
+        labels = _labels(definition, records, day)
+        scored.append(score.select("record", "cents").with_columns(*labels, pl.lit(index, dtype=pl.Int32).alias("score_index")))
+        rows.extend(frame.with_columns(labels) for frame in score_rows)
+    scores, breakdown = _finished(definitions, scored, rows, day)
+    return ScoreResult(scores.lazy().select(*LABELLED, "score", "band"), breakdown, _distribution(scores, definitions, day))
+
+
+def merged_distribution(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
+    """The distribution of records counted in `parts` (each a distribution over its own records)."""
+    return (
+        pl.concat(parts)
+        .group_by("score_id", "as_of", "bucket_low", "bucket_high", "band", maintain_order=True)
+        .agg(pl.col("records").sum())
     )
+
+
+def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> ScoreResult:
+    """Scores, breakdown and distribution of every definition at `as_of`: contact records first, then
+    company records, each definition's rows in key order."""
+    bucket = bucket_scores(definitions, inputs, as_of)
+    companies = company_scores(definitions, inputs, [bucket.company_partials], as_of)
     # Breakdown rows come per definition and row kind, each kind in record order: the rows of one
     # record, in table order, read rule by rule, group by group (a sort of 9M rows would cost ~1 s).
     return ScoreResult(
-        scores=scores.lazy().select(*labelled, "score", "band"),
-        breakdown=pl.concat(rows).select(*labelled, *BREAKDOWN_KEYS, "events", "points"),
-        distribution=score_distribution(scores.lazy(), definitions).select(
-            "score_id", pl.lit(day).alias("as_of"), "bucket_low", "bucket_high", "band", "records"
-        ),
-        warnings=warnings + member_warnings,
+        scores=pl.concat([bucket.scores.select(*LABELLED, "score", "band"), companies.scores]),
+        breakdown=pl.concat([bucket.breakdown, companies.breakdown]),
+        distribution=merged_distribution([bucket.distribution, companies.distribution]),
+        warnings=bucket.warnings,
     )

@@ -10,6 +10,7 @@ Nothing loops over days: a record costs rows in proportion to the days its score
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,14 +19,16 @@ import polars as pl
 from transforms.common.calendar import as_of_instant, month_shift, months_between
 from transforms.common.lookups import id_count, lookup, row_values
 from transforms.common.rounding import divide_rounded
+from transforms.common.tables import polars_types
 from transforms.scores.bands import score_band
 from transforms.scores.columns import KEY, MEMBER_KEY
 from transforms.scores.decay import remaining_after
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.events import typed_events
 from transforms.scores.keys import KeyedMembers
-from transforms.scores.members import ScoreInputs, resets_until, score_members
+from transforms.scores.members import ScoreInputs, resets_until, scoped_records, score_members
 from transforms.scores.points import clamp_abs
+from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
 from transforms.scores.units import definition_table, rule_units, unit_matches
 
 # Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
@@ -241,29 +244,63 @@ def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.DataFrame
     )
 
 
-def record_levels(
+@dataclass(frozen=True)
+class CompanyParts:
+    """What the members of one contact bucket add to the company scores' history (keys: score_index,
+    portal_id, record_id): `summed`, day-to-day changes of the summed member totals of `sum`/`avg`
+    records; `counts`, their members; `extremes`, the lowest or highest member total of `min`/`max`
+    records on every day one of the bucket's members changes (and on `start`)."""
+
+    summed: pl.DataFrame
+    counts: pl.DataFrame
+    extremes: pl.DataFrame
+
+
+def _aggregations(definitions: list[ScoreDefinition]) -> dict[int, str]:
+    return {i: d.company_settings.aggregation if d.object == "company" else "self" for i, d in enumerate(definitions)}
+
+
+def _of(definitions: list[ScoreDefinition], *wanted: str) -> pl.Expr:
+    """Rows of the definitions whose aggregation is one of `wanted`."""
+    return pl.col("score_index").is_in([i for i, kind in _aggregations(definitions).items() if kind in wanted])
+
+
+def company_parts(
     totals: pl.LazyFrame, members: pl.DataFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date
-) -> pl.LazyFrame:
-    """(record, day, cents): contact totals as they are; company totals aggregated over their members on
-    every day one changes, clamped; every record in scope has a row on `start`.
-
-    `totals` (member, day, cents) come sorted by member and day; `records` carry an integer `record`."""
-    meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
-    aggregation = pl.col("aggregation")
-    kinds = dict(meta.select("score_index", "aggregation").collect().iter_rows())
-
-    def indexes(*wanted: str) -> list[int]:
-        return [i for i, kind in kinds.items() if kind in wanted]
-
+) -> CompanyParts:
+    """The `CompanyParts` of the members in `totals` (member, day, cents; sorted by member and day)."""
     totals = totals.with_columns(row_values(members, "member", *MEMBER_KEY))
     member_keys = members.lazy().drop("record")
-    own = totals.filter(pl.col("score_index").is_in(indexes("self"))).select(*KEY, "day", "cents")
-    linear = pl.col("score_index").is_in(indexes("sum", "avg"))
-    counts = member_keys.filter(linear).group_by(KEY).agg(pl.len().alias("n"))
+    linear, extreme = _of(definitions, "sum", "avg"), _of(definitions, "min", "max")
     summed = (
         totals.filter(linear)
         .select(pl.col("member").alias("key"), *KEY, "day", "cents")
         .pipe(changes)
+        .group_by(*KEY, "day")
+        .agg(pl.col("cents").sum())
+    )
+    counts = member_keys.filter(linear).group_by(KEY).agg(pl.len().alias("n"))
+    starts = records.filter(extreme).select(*KEY, pl.lit(start).alias("day"))
+    parts = member_keys.filter(extreme).select(*KEY, "contact_id")
+    extremes = _extreme(
+        _filled(totals.filter(extreme).select(*KEY, "contact_id", "day", "cents"), parts, KEY, "contact_id", also=starts), definitions
+    )
+    return CompanyParts(*pl.collect_all([summed, counts, extremes]))
+
+
+def _extreme(filled: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
+    """(KEY, day, cents): per record and day, the lowest (`min`) or highest (`max`) of `filled`."""
+    lowest = _of(definitions, "min").first()
+    return filled.group_by(*KEY, "day").agg(pl.when(lowest).then(pl.col("cents").min()).otherwise(pl.col("cents").max()))
+
+
+def company_levels(parts: list[CompanyParts], records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
+    """(KEY, day, cents): company totals aggregated over the members of every bucket in `parts` on
+    every day one changes, clamped to [0, score_limit]; `records` carry an integer `record`."""
+    meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
+    counts = pl.concat([p.counts.lazy() for p in parts]).group_by(KEY).agg(pl.col("n").sum())
+    summed = (
+        pl.concat([p.summed.lazy() for p in parts])
         .join(records, on=KEY)
         .select(pl.col("record").alias("key"), "day", "cents")
         .pipe(running, start)
@@ -271,53 +308,33 @@ def record_levels(
         .join(meta, on="score_index")
         .join(counts, on=KEY)
         .with_columns(
-            pl.when(aggregation == "avg").then(divide_rounded(pl.col("cents"), pl.col("n"))).otherwise(pl.col("cents")).alias("cents")
+            pl.when(pl.col("aggregation") == "avg")
+            .then(divide_rounded(pl.col("cents"), pl.col("n")))
+            .otherwise(pl.col("cents"))
+            .alias("cents")
         )
     )
-    extreme = pl.col("score_index").is_in(indexes("min", "max"))
-    extreme_totals = totals.filter(extreme).select(*KEY, "contact_id", "day", "cents")
-    starts = records.filter(extreme).select(*KEY, pl.lit(start).alias("day"))
-    parts = member_keys.filter(extreme).select(*KEY, "contact_id")
-    extremes = (
-        _filled(extreme_totals, parts, KEY, "contact_id", also=starts)
-        .join(meta, on="score_index")
-        .group_by(*KEY, "day")
-        .agg(
-            pl.when(aggregation.first() == "min").then(pl.col("cents").min()).otherwise(pl.col("cents").max()).alias("cents"),
-            pl.col("score_limit_cents").first(),
-        )
-    )
-    companies = pl.concat([summed, extremes], how="diagonal_relaxed").select(
+    extremes = pl.concat([p.extremes.lazy().with_columns(pl.lit(i).alias("part")) for i, p in enumerate(parts)])
+    # Each part has a row on `start` for every record it covers, so a part's value is known on every day.
+    merged = _extreme(_filled(extremes, extremes.select(*KEY, "part").unique(), KEY, "part"), definitions).join(meta, on="score_index")
+    return pl.concat([summed, merged], how="diagonal_relaxed").select(
         *KEY, "day", pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents"))
     )
-    levels = pl.concat([own, companies])
+
+
+def _intervals(levels: pl.LazyFrame, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
+    """History intervals of `records` from their `levels` (KEY, day, cents): every record has a row
+    on `start` (0 when `levels` have none), then one per day its score or band changes."""
     first_rows = (
         records.select(*KEY, pl.lit(start).alias("day"))
         .join(levels, on=[*KEY, "day"], how="anti")
         .with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
     )
-    return pl.concat([levels, first_rows]).join(records, on=KEY)
-
-
-def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:
-    """Intervals (valid_from, valid_to exclusive, null when still current on `end`) of each record's
-    score and band over [start, end]: the single-day engine's result on every day, in one pass."""
-    if not definitions:
-        raise ValueError("score_history needs at least one definition")
-    if start > end:
-        raise ValueError(f"history range is empty: {start} > {end}")
-    if (end - start).days >= DAY_SLOTS:
-        raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
-    units = rule_units(definitions)
-    numbered, members, _ = score_members(definitions, inputs)
-    deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
-    records = numbered.lazy()
-    limits = members.join(definition_table(definitions).collect(), on="score_index").select("member", "score_limit_cents")
-    totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()
-    levels = record_levels(totals, members, records, definitions, start)
     ids = definition_table(definitions).select("score_index", "score_id", "object_type")
     scored = (
-        levels.select("record", "day", "cents", "score_index", "portal_id", "record_id")
+        pl.concat([levels.select(*KEY, "day", "cents"), first_rows])
+        .join(records, on=KEY)
+        .select("record", "day", "cents", "score_index", "portal_id", "record_id")
         .sort(pl.col("record") * DAY_SLOTS + (pl.col("day") - pl.lit(start)).dt.total_days())
         .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(score_band(pl.col("score"), definitions).alias("band"))
@@ -334,3 +351,54 @@ def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start
         .join(ids, on="score_index", maintain_order="left")
         .select("score_id", "object_type", "portal_id", "record_id", "score", "band", pl.col("day").alias("valid_from"), "valid_to")
     )
+
+
+def _check_range(definitions: list[ScoreDefinition], start: date, end: date) -> None:
+    if not definitions:
+        raise ValueError("score history needs at least one definition")
+    if start > end:
+        raise ValueError(f"history range is empty: {start} > {end}")
+    if (end - start).days >= DAY_SLOTS:
+        raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
+
+
+def bucket_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> tuple[pl.LazyFrame, CompanyParts]:
+    """The part of the history over [start, end] that `inputs` (one contact bucket's contacts,
+    associations and events, the other tables whole) settle on their own: the intervals of its
+    contact records, and its `CompanyParts`."""
+    _check_range(definitions, start, end)
+    units = rule_units(definitions)
+    numbered, members, _ = score_members(definitions, inputs)
+    deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
+    records = numbered.lazy()
+    limits = members.join(definition_table(definitions).collect(), on="score_index").select("member", "score_limit_cents")
+    totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()
+    own = _of(definitions, "self")
+    contacts = totals.with_columns(row_values(members, "member", *KEY)).filter(own)
+    intervals = _intervals(contacts, records.filter(own), definitions, start)
+    return intervals, company_parts(totals, members, records, definitions, start)
+
+
+def company_history(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, parts: list[CompanyParts], start: date, end: date
+) -> pl.LazyFrame:
+    """History intervals over [start, end] of the company definitions among `definitions`, from the
+    `CompanyParts` of every contact bucket; `inputs` give the companies and lists in scope."""
+    _check_range(definitions, start, end)
+    scoped = [
+        scoped_records(d, inputs).with_columns(pl.lit(i, dtype=pl.Int32).alias("score_index"))
+        for i, d in enumerate(definitions)
+        if d.object == "company"
+    ]
+    if not scoped:
+        return pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))
+    records = pl.concat(scoped).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).collect().lazy()
+    return _intervals(company_levels(parts, records, definitions, start), records, definitions, start)
+
+
+def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:
+    """Intervals (valid_from, valid_to exclusive, null when still current on `end`) of each record's
+    score and band over [start, end]: the single-day engine's result on every day, in one pass.
+    Contact records come first, then company records."""
+    contacts, parts = bucket_history(definitions, inputs, start, end)
+    return pl.concat([contacts, company_history(definitions, inputs, [parts], start, end)])

@@ -59,6 +59,14 @@ def _list_scope(records: pl.LazyFrame, id_column: str, definition: ScoreDefiniti
     return records
 
 
+def scoped_records(definition: ScoreDefinition, inputs: ScoreInputs) -> pl.LazyFrame:
+    """(portal_id, record_id) of the records `definition` scores, sorted by key: its object's
+    records, in or out of the lists its scope names."""
+    table, id_column = (inputs.contacts, "contact_id") if definition.object == "contact" else (inputs.companies, "company_id")
+    scoped = _list_scope(table.select("portal_id", id_column), id_column, definition, inputs.list_memberships)
+    return scoped.select("portal_id", pl.col(id_column).alias("record_id")).sort("portal_id", "record_id")
+
+
 def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """(records in scope, their members) of every definition, and warnings for missing contact properties.
 
@@ -69,13 +77,11 @@ def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tu
     plans, warnings = [], []
     contact_columns = set(inputs.contacts.collect_schema().names())
     for definition in definitions:
+        scoped = scoped_records(definition, inputs)
+        plans.append(scoped)
         if definition.object == "contact":
-            scoped = _list_scope(inputs.contacts.select("portal_id", "contact_id"), "contact_id", definition, inputs.list_memberships)
-            plans.append(scoped.select("portal_id", pl.col("contact_id").alias("record_id")).sort("portal_id", "record_id"))
             continue
         company = definition.company_settings
-        scoped = _list_scope(inputs.companies.select("portal_id", "company_id"), "company_id", definition, inputs.list_memberships)
-        scoped = scoped.select("portal_id", pl.col("company_id").alias("record_id")).sort("portal_id", "record_id")
         links = inputs.associations
         if company.association_labels:
             links = links.filter(pl.col("label").is_in(company.association_labels))
@@ -89,7 +95,7 @@ def score_members(definitions: list[ScoreDefinition], inputs: ScoreInputs) -> tu
             .join(scoped.with_row_index("record"), on=["portal_id", "record_id"])
             .sort("record", "contact_id")
         )
-        plans.extend([scoped, linked])
+        plans.append(linked)
     collected = iter(pl.collect_all(plans))
     records: list[pl.DataFrame] = []
     members: list[pl.DataFrame] = []

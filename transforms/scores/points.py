@@ -181,43 +181,65 @@ def _shown(kinds: list[RowKind], divisor: pl.Expr | None) -> pl.Expr:
     )
 
 
-def company_points(
-    members: pl.DataFrame, kinds: list[RowKind], aggregation: str, first_record: int, records: int, score_limit_cents: int
-) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
-    """(record, cents, raw_cents) of each company record numbered from `first_record` (`records` of
-    them), and its breakdown rows, from its members' points (`member_points` columns plus `record`
-    and `contact_id`).
+def _partial_columns(kinds: list[RowKind]) -> list[str]:
+    return [column(n) for n in range(len(kinds)) for column in (row_shown, row_events, row_cents)]
 
-    `sum`/`avg`: the members' totals summed (divided by their count, rounded half up), their rows
-    summed (divided likewise); `min`/`max`: the total and rows of that member (ties: lowest contact
-    id); a record without members scores 0. A `rounding` row makes the rows add up to the unclamped
-    score, a `company_limit` row shows the clamp to [0, score_limit]."""
+
+def company_partials(members: pl.DataFrame, kinds: list[RowKind], aggregation: str) -> pl.DataFrame:
+    """Per company record, what its members (`member_points` columns plus `record` and `contact_id`)
+    add to it, sorted by record: for `sum`/`avg` the member count `n`, the summed `total` and rows;
+    for `min`/`max` the chosen member's `total`, `contact_id` and rows (ties: lowest contact id).
+
+    Partials of disjoint sets of members combine by the same function (`members` may be partials
+    themselves), so each contact bucket adds up its own members and a small merge does the rest."""
+    if "total" not in members.columns:
+        members = members.with_columns(pl.lit(1, dtype=pl.Int64).alias("n"), pl.col("cents").alias("total"))
     if aggregation in ("sum", "avg"):
-        per_record = (
+        return (
             members.lazy()
-            # Members come in record order: kept, so the breakdown rows of a rerun are in the same order.
-            .group_by("record", maintain_order=True)
+            .group_by("record")
             .agg(
-                pl.len().alias("n"),
-                pl.col("cents").sum().alias("total"),
+                pl.col("n").sum(),
+                pl.col("total").sum(),
                 *[pl.col(row_shown(n)).any() for n in range(len(kinds))],
                 *[pl.col(column(n)).sum() for n in range(len(kinds)) for column in (row_events, row_cents)],
             )
+            .sort("record")
+            .select("record", "n", "total", *_partial_columns(kinds))
+            .collect()
         )
-        raw = divide_rounded(pl.col("total"), pl.col("n")) if aggregation == "avg" else pl.col("total")
-        divisor = pl.col("n") if aggregation == "avg" else pl.lit(1)
-    else:
-        order = -pl.col("cents") if aggregation == "max" else pl.col("cents")
-        per_record = members.lazy().sort("record", order, "contact_id").group_by("record", maintain_order=True).first()
-        raw, divisor = pl.col("cents"), pl.lit(1)
+    order = -pl.col("total") if aggregation == "max" else pl.col("total")
+    return (
+        members.lazy()
+        .sort("record", order, "contact_id")
+        .group_by("record", maintain_order=True)
+        .first()
+        .select("record", pl.lit(1, dtype=pl.Int64).alias("n"), "total", "contact_id", *_partial_columns(kinds))
+        .collect()
+    )
+
+
+def company_points(
+    partials: pl.DataFrame, kinds: list[RowKind], aggregation: str, first_record: int, records: int, score_limit_cents: int
+) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
+    """(record, cents, raw_cents) of each company record numbered from `first_record` (`records` of
+    them), and its breakdown rows, from the `company_partials` of all its members.
+
+    `sum`/`avg`: the members' totals summed (divided by their count, rounded half up), their rows
+    summed (divided likewise); `min`/`max`: the total and rows of that member; a record without
+    members scores 0. A `rounding` row makes the rows add up to the unclamped score, a
+    `company_limit` row shows the clamp to [0, score_limit]."""
+    average = aggregation == "avg"
+    raw = divide_rounded(pl.col("total"), pl.col("n")) if average else pl.col("total")
+    divisor = pl.col("n") if average else pl.lit(1, dtype=pl.Int64)
     numbered = pl.LazyFrame({"record": pl.int_range(first_record, first_record + records, dtype=pl.Int64, eager=True)})
-    scored = per_record.select(
+    scored = partials.select(
         "record",
         raw.alias("raw_cents"),
         _shown(kinds, divisor).alias("shown"),
-        *[column(n) for n in range(len(kinds)) for column in (row_shown, row_events, row_cents)],
+        *_partial_columns(kinds),
         divisor.alias("divisor"),
-    ).collect()
+    )
     rows = breakdown_rows(scored, kinds, pl.col("divisor"), decimals=6)
     company = (
         numbered.join(scored.lazy().select("record", "raw_cents", "shown"), on="record", how="left", maintain_order="left")

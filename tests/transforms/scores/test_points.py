@@ -1,9 +1,11 @@
 """Points per member and record from per-unit sums (transforms/score_points.py), on tiny wide frames."""
 
 import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
 
 from tests.transforms.score_fixtures import definition
-from transforms.scores.points import breakdown_rows, company_points, member_points
+from transforms.scores.points import breakdown_rows, company_partials, company_points, member_points
 from transforms.scores.units import rule_units
 
 FORMS = {"property": "form_id", "operator": "is_any_of", "values": ["a", "b"]}
@@ -68,7 +70,9 @@ def test_company_avg_rounds_half_up_shows_a_rounding_row_and_a_record_without_me
     d = definition([{"name": "G", "rules": [{"event": "email_open", "points": 1}]}])
     points, kinds = member_points(wide(c0=[100, 200, 0], e0=[1, 2, 0]), rule_units([d]), 10_000)
     members = points.with_columns(pl.Series("record", [10, 10, 10]), pl.Series("contact_id", [1, 2, 3])).collect()
-    scores, rows = company_points(members, kinds, "avg", first_record=10, records=2, score_limit_cents=10_000)
+    scores, rows = company_points(
+        company_partials(members, kinds, "avg"), kinds, "avg", first_record=10, records=2, score_limit_cents=10_000
+    )
     assert scores.collect().rows() == [(10, 100, 100), (11, 0, 0)]  # (1 + 2 + 0) / 3 = 1
     shown = pl.concat(rows).collect().select("record", "component", "events", "points").rows()
     assert shown == [(10, "rule", 3, 1.0)]
@@ -78,6 +82,19 @@ def test_company_max_shows_the_rows_of_the_member_it_is_ties_to_the_lowest_conta
     d = definition([{"name": "G", "rules": [{"event": "email_open", "points": 1}]}])
     points, kinds = member_points(wide(c0=[300, 300, 100], e0=[3, 3, 1]), rule_units([d]), 10_000)
     members = points.with_columns(pl.Series("record", [0, 0, 0]), pl.Series("contact_id", [9, 4, 1])).collect()
-    scores, rows = company_points(members, kinds, "max", first_record=0, records=1, score_limit_cents=200)
+    scores, rows = company_points(company_partials(members, kinds, "max"), kinds, "max", first_record=0, records=1, score_limit_cents=200)
     assert scores.collect().rows() == [(0, 200, 300)]
     assert pl.concat(rows).collect().select("component", "events", "points").rows() == [("rule", 3, 3.0), ("company_limit", 0, -1.0)]
+
+
+@pytest.mark.parametrize("aggregation", ["sum", "avg", "min", "max"])
+def test_partials_of_two_halves_of_the_members_combine_to_the_partials_of_all(aggregation):
+    d = definition([{"name": "G", "rules": [{"event": "email_open", "points": 1}, {"event": "form_submission", "points": 5}]}])
+    points, kinds = member_points(
+        wide(c0=[300, 100, 0, 200], e0=[3, 1, 0, 2], c1=[0, 500, 0, 500], e1=[0, 1, 0, 1]), rule_units([d]), 10_000
+    )
+    members = points.with_columns(pl.Series("record", [0, 1, 0, 1]), pl.Series("contact_id", [4, 3, 2, 1])).collect()
+    whole = company_partials(members, kinds, aggregation)
+    halves = pl.concat([company_partials(members[:2], kinds, aggregation), company_partials(members[2:], kinds, aggregation)])
+    assert_frame_equal(company_partials(halves, kinds, aggregation), whole)
+    assert whole["total"].to_list() == {"sum": [300, 1300], "avg": [300, 1300], "min": [0, 600], "max": [300, 700]}[aggregation]

@@ -3,7 +3,9 @@
 Prints the seconds of each stage (ingest, compute, checks and publish, history), the wall time,
 the peak resident memory of the whole process tree (the run and the temporary Prefect server,
 sampled every 0.1 s), and the ratio to a bare Polars copy of the same snapshot into Parquet timed
-in the same run. Run with `make bench-run` (ARGS="--contacts N --events-per-contact E").
+in the same run; with --backfill-days N, the same figures of a history-only backfill of N days on
+the warehouse just loaded. Run with `make bench-run` (ARGS="--contacts N --events-per-contact E
+--backfill-days N").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from benchmarks.common import AS_OF, BENCH_DIR, measured, snapshot
@@ -56,10 +59,10 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_engage(snap: Path, warehouse: Path) -> dict[str, object]:
-    """Run `engage run` on `snap`; return its wall time, peak tree RSS and stage seconds."""
+def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object]:
+    """Run `engage <arguments>` on `snap` (`run` by default); return its wall time, peak tree RSS and stage seconds."""
     env = {**os.environ, "PREFECT_HOME": tempfile.mkdtemp(prefix="engage-bench-prefect-"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    command = [str(Path(sys.executable).parent / "engage"), "run", "--snapshot", str(snap), "--as-of", AS_OF.isoformat()]
+    command = [str(Path(sys.executable).parent / "engage"), *(arguments or ("run", "--as-of", AS_OF.isoformat())), "--snapshot", str(snap)]
     started = time.perf_counter()
     proc = subprocess.Popen([*command, "--warehouse", str(warehouse)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     peak = 0
@@ -69,7 +72,7 @@ def run_engage(snap: Path, warehouse: Path) -> dict[str, object]:
     output = proc.stdout.read() if proc.stdout else ""
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise RuntimeError(f"engage run failed (exit {proc.returncode}):\n{output[-3000:]}")
+        raise RuntimeError(f"engage {command[1]} failed (exit {proc.returncode}):\n{output[-3000:]}")
     stages = {}
     for line in output.splitlines():
         if "stage seconds:" in line:
@@ -83,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--events-per-contact", type=float, default=50.0)
+    parser.add_argument("--backfill-days", type=int, default=0, help="then time a history-only backfill of this many days")
     args = parser.parse_args()
     snap = snapshot(args.contacts, args.events_per_contact)
     events = json.loads((snap / "_snapshot.json").read_text())["rows"]["events"]
@@ -97,6 +101,14 @@ def main() -> None:
     for name, seconds in run["stages"].items():  # type: ignore[attr-defined]
         print(f"  {name:<20} {seconds:8.1f} s")
     print(f"ratio to the bare copy: {run['seconds'] / copy['seconds']:.2f}")
+    if args.backfill_days:
+        first = AS_OF - timedelta(days=args.backfill_days - 1)
+        backfill = run_engage(snap, warehouse, "backfill", "--from", first.isoformat(), "--to", AS_OF.isoformat(), "--history-only")
+        print(
+            f"engage backfill --history-only, {args.backfill_days} days: {backfill['seconds']:.1f} s, peak RSS {backfill['peak_mib']:,.0f} MiB"
+        )
+        for name, seconds in backfill["stages"].items():  # type: ignore[attr-defined]
+            print(f"  {name:<20} {seconds:8.1f} s")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from flows.io.config_files import load_catalog, load_definition_files, load_mapp
 from flows.io.lake import lake_table
 from flows.io.logs import run_logger
 from flows.io.paths import Paths
+from flows.io.warehouse import stage_day, write_day_part
+from flows.progress import StepProgress
 from transforms.common.fx import require_rates
 from transforms.dashboard.catalog import IndexCatalog
 from transforms.dashboard.clients import active_subscriptions, associated_clients
@@ -22,12 +24,12 @@ from transforms.dashboard.opportunities import client_opportunities, opportunity
 from transforms.dashboard.overview import clients_overview
 from transforms.dashboard.platform_index import engagement_index, index_breakdown, tools_in_use, uncatalogued_tools
 from transforms.dashboard.renewals import client_alerts, upcoming_renewals
-from transforms.outputs import OUTPUT_SCHEMAS, polars_schema
+from transforms.outputs import OUTPUT_SCHEMAS, polars_schema, validate_output
 from transforms.points.points import deal_points, managed_points, partner_tier, points_by_client
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
-from transforms.scores.evaluate import evaluate_scores
-from transforms.scores.history import score_history
+from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, merged_distribution
+from transforms.scores.history import bucket_history, company_history
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
 from transforms.snapshot.contract import INGEST_ORDER
@@ -56,17 +58,14 @@ class Settings:
 
 @dataclass(frozen=True)
 class DayInputs:
-    """The validated snapshot tables, as lazy scans of the lake."""
+    """The validated snapshot tables, as lazy scans of the lake (the snapshot date's, or one bucket's)."""
 
     tables: dict[str, pl.LazyFrame]
 
     @classmethod
-    def from_lake(cls, paths: Paths, snapshot_date: date) -> DayInputs:
-        return cls({name: lake_table(paths, name, snapshot_date) for name in INGEST_ORDER})
-
-    def in_memory(self, keep_lazy: tuple[str, ...] = ("events",)) -> DayInputs:
-        """The same tables with all but `keep_lazy` read once into memory, for runs over many days."""
-        return DayInputs({name: frame if name in keep_lazy else frame.collect().lazy() for name, frame in self.tables.items()})
+    def from_lake(cls, paths: Paths, snapshot_date: date, bucket: int | None = None) -> DayInputs:
+        """The tables of `snapshot_date`; with `bucket`, the contact-keyed ones of that bucket alone."""
+        return cls({name: lake_table(paths, name, snapshot_date, bucket) for name in INGEST_ORDER})
 
     def __getitem__(self, name: str) -> pl.LazyFrame:
         return self.tables[name]
@@ -106,7 +105,7 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
     return {
         "engagement_scores": scores,
         "engagement_score_breakdown": breakdown,
-        "engagement_score_distribution": distribution.sort("score_id", pl.col("band").is_not_null(), "bucket_low"),
+        "engagement_score_distribution": distribution,
     }
 
 
@@ -153,28 +152,123 @@ def partner_tables(inputs: DayInputs, catalog: IndexCatalog, program: Program, a
     return {name: frames[name].drop(RATE_CHECKS.get(name, (None, []))[1]).sort(OUTPUT_SCHEMAS[name].unique) for name in plans}
 
 
-@task(name="compute-day", cache_policy=NO_CACHE)
-def compute_day(inputs: DayInputs, settings: Settings, as_of: date) -> dict[str, pl.DataFrame]:
-    """Return every output table of the day `as_of`."""
+@dataclass
+class DayPart:
+    """What one task of a day added to its staged folder: rows written per table, seconds spent per
+    stage, and what the merge of the score tables needs from a contact bucket."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    company_partials: dict[int, pl.DataFrame] = field(default_factory=dict)
+    distribution: pl.DataFrame | None = None
+
+    def timed(self, stage: str, started: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+    def write(self, staged: Path, part: str, frames: dict[str, pl.DataFrame]) -> None:
+        """Check each of `frames` against its table's Pandera schema and write it as one part of the day."""
+        started = time.perf_counter()
+        for name, frame in frames.items():
+            write_day_part(staged, name, part, validate_output(name, frame))
+            self.rows[name] = self.rows.get(name, 0) + frame.height
+        self.timed("checks and publish", started)
+
+
+@task(name="score-bucket", cache_policy=NO_CACHE)
+def score_bucket(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, bucket: int, staged: Path) -> DayPart:
+    """Score the contacts of one bucket at `as_of` and write their scores and breakdown rows to the
+    staged day; return the bucket's company partials and distribution counts for the merge."""
     started = time.perf_counter()
-    outputs = score_tables(settings.active_definitions, inputs.score_inputs(), as_of)
-    outputs |= partner_tables(inputs, settings.catalog, settings.program, as_of)
+    definitions = settings.active_definitions
+    result = bucket_scores(definitions, DayInputs.from_lake(paths, snapshot_date, bucket).score_inputs(), as_of)
+    if bucket == 0:
+        # The same warnings come from every bucket: said once.
+        for warning in result.warnings:
+            run_logger().warning(warning)
+    scores, breakdown, distribution = pl.collect_all([result.scores.drop("score_index"), result.breakdown, result.distribution])
+    part = DayPart(company_partials=result.company_partials, distribution=distribution)
+    part.timed("compute", started)
+    part.write(staged, f"bucket-{bucket}", {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
+    return part
+
+
+@task(name="merge-scores", cache_policy=NO_CACHE)
+def merge_scores(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, buckets: list[DayPart], staged: Path) -> DayPart:
+    """Write the company scores and the distribution of the day from every bucket's part."""
+    started = time.perf_counter()
+    definitions = settings.active_definitions
+    inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
+    companies = company_scores(definitions, inputs, [b.company_partials for b in buckets], as_of)
+    counted = [b.distribution.lazy() for b in buckets if b.distribution is not None]
+    scores, breakdown, distribution = pl.collect_all(
+        [companies.scores, companies.breakdown, merged_distribution([*counted, companies.distribution])]
+    )
+    part = DayPart()
+    part.timed("compute", started)
+    part.write(staged, "companies", {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
+    part.write(staged, "all", {"engagement_score_distribution": distribution})
+    return part
+
+
+@task(name="partner-tables", cache_policy=NO_CACHE)
+def partner_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, staged: Path) -> DayPart:
+    """Write the partner dashboard tables of the day."""
+    started = time.perf_counter()
+    tables = partner_tables(DayInputs.from_lake(paths, snapshot_date), settings.catalog, settings.program, as_of)
+    part = DayPart()
+    part.timed("compute", started)
+    part.write(staged, "all", tables)
+    return part
+
+
+def compute_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, buckets: int) -> tuple[Path, DayPart]:
+    """Compute every output table of the day `as_of` into a staged day folder, one part per contact
+    bucket for the score tables; return the folder and what was written (not yet published)."""
+    started = time.perf_counter()
+    staged = stage_day(paths, as_of)
+    parts = []
+    if settings.active_definitions:
+        scored: list[DayPart] = []
+        with StepProgress(f"scores {as_of}", buckets, "buckets") as progress:
+            for bucket in range(buckets):
+                scored.append(score_bucket(paths, snapshot_date, settings, as_of, bucket, staged))
+                progress.update(bucket + 1, sum(part.rows["engagement_scores"] for part in scored))
+        parts = [*scored, merge_scores(paths, snapshot_date, settings, as_of, scored, staged)]
+    parts.append(partner_day(paths, snapshot_date, settings, as_of, staged))
+    total = DayPart()
+    for part in parts:
+        for name, rows in part.rows.items():
+            total.rows[name] = total.rows.get(name, 0) + rows
+        for stage, seconds in part.seconds.items():
+            total.seconds[stage] = total.seconds.get(stage, 0.0) + seconds
     run_logger().info(
-        "computed %s for %s in %.1fs",
-        ", ".join(f"{k} {v.height}" for k, v in outputs.items()) or "nothing",
+        "computed %s for %s in %.1fs (%d bucket(s))",
+        ", ".join(f"{k} {v}" for k, v in total.rows.items()),
         as_of,
         time.perf_counter() - started,
+        buckets,
     )
-    return outputs
+    return staged, total
 
 
 @task(name="compute-score-history", cache_policy=NO_CACHE)
-def compute_history(inputs: DayInputs, settings: Settings, start: date, end: date) -> pl.DataFrame:
-    """Return the history intervals of every active definition over [start, end], in one pass."""
+def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, buckets: int) -> pl.DataFrame:
+    """Return the history intervals of every active definition over [start, end]: each contact
+    bucket's contacts, then the companies merged from every bucket's parts."""
     started = time.perf_counter()
-    intervals = score_history(settings.active_definitions, inputs.score_inputs(), start, end).collect()
-    run_logger().info("score history %s..%s: %d intervals in %.1fs", start, end, intervals.height, time.perf_counter() - started)
-    return intervals
+    definitions = settings.active_definitions
+    intervals, parts = [], []
+    with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
+        for bucket in range(buckets):
+            contacts, company = bucket_history(definitions, DayInputs.from_lake(paths, snapshot_date, bucket).score_inputs(), start, end)
+            intervals.append(contacts.collect())
+            parts.append(company)
+            progress.update(bucket + 1, sum(frame.height for frame in intervals))
+    inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
+    intervals.append(company_history(definitions, inputs, parts, start, end).collect())
+    merged = pl.concat(intervals)
+    run_logger().info("score history %s..%s: %d intervals in %.1fs", start, end, merged.height, time.perf_counter() - started)
+    return merged
 
 
 def day_table_schemas() -> dict[str, pl.Schema]:

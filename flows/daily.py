@@ -11,28 +11,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as prefect_flow_run
 
-from flows.compute import DayInputs, compute_day, compute_history, day_table_schemas, load_settings
+from flows.compute import compute_day, compute_history, day_table_schemas, load_settings
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.io.history_store import store_history
+from flows.io.lake import lake_buckets
 from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.io.registry_store import update_registry
 from flows.io.sources import is_source_url, pull_postgres, redacted
 from flows.io.storage import exclusive_lock
-from flows.io.warehouse import append_run_log, ensure_catalog, publish_day, write_manifest
+from flows.io.warehouse import append_run_log, day_table, ensure_catalog, publish_staged_day, write_manifest
 from flows.report.charts import tier_progress
-from transforms.outputs import validate_output
 from transforms.scores.history_changes import day_intervals
-
-
-@task(name="validate-and-publish-day", cache_policy=NO_CACHE)
-def load_day(paths: Paths, as_of: date, outputs: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Check every output against its Pandera schema, then swap the day into the warehouse."""
-    checked = {name: validate_output(name, frame) for name, frame in outputs.items()}
-    return publish_day(paths, as_of, checked)
 
 
 def _run_log(
@@ -127,14 +119,13 @@ def _run_days(
             manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings)
         source = redacted(snapshot)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), source, time.perf_counter() - started)
-        inputs = DayInputs.from_lake(paths, snapshot_date)
-        inputs = inputs.in_memory() if len(days) > 1 else inputs
+        buckets = lake_buckets(paths, snapshot_date)
         written: dict[date, dict[str, int]] = {}
         score_ids = [d.id for d in settings.active_definitions]
         if history_pass and score_ids:
             history_started = time.perf_counter()
             with _stage(stages, "history"):
-                intervals = compute_history(inputs, settings, days[0], days[-1])
+                intervals = compute_history(paths, snapshot_date, settings, days[0], days[-1], buckets)
                 changes = store_history(paths, intervals, score_ids, days[0], days[-1])
             logger.info("score history %s..%s stored: %d change rows", days[0], days[-1], changes)
             if not tables:
@@ -142,19 +133,21 @@ def _run_days(
                 _record(paths, flow_name, source, days[-1], snapshot_date, manifests, {"engagement_score_history": changes}, seconds)
         for i, as_of in enumerate(days if tables else [], start=1):
             day_started = time.perf_counter()
-            with _stage(stages, "compute"):
-                outputs = compute_day(inputs, settings, as_of)
+            staged, day = compute_day(paths, snapshot_date, settings, as_of, buckets)
+            for stage, seconds in day.seconds.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
             with _stage(stages, "checks and publish"):
-                written[as_of] = load_day(paths, as_of, outputs)
+                publish_staged_day(paths, as_of, staged)
+            written[as_of] = dict(day.rows)
             if not history_pass and score_ids:
                 with _stage(stages, "history"):
-                    intervals = day_intervals(outputs["engagement_scores"].lazy()).collect()
+                    intervals = day_intervals(day_table(paths, as_of, "engagement_scores")).collect()
                     written[as_of]["engagement_score_history"] = store_history(paths, intervals, score_ids, as_of, as_of)
             seconds = round(time.perf_counter() - day_started, 3)
             # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
             _record(paths, flow_name, source, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds)
             logger.info(
-                "day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(outputs), seconds
+                "day %s (%d/%d): %d rows in %d tables, %.1fs", as_of, i, len(days), sum(written[as_of].values()), len(day.rows), seconds
             )
         with _stage(stages, "checks and publish"):
             registry = update_registry(

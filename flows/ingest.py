@@ -21,8 +21,9 @@ from prefect.cache_policies import NO_CACHE
 from flows.io.errors import SnapshotError
 from flows.io.lake import stored_order
 from flows.io.logs import run_logger
-from flows.io.paths import DEFAULT_MARKETS, SNAPSHOT_PREFIX, Paths
+from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.storage import publish, staging_dir, write_parquet
+from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
 from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
@@ -42,7 +43,6 @@ from transforms.snapshot.validate import (
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 # Rows read, checked and spilled at a time: memory follows this, not the size of a table.
 BATCH_ROWS = 500_000
-PROGRESS_SECONDS = 10.0
 
 
 @dataclass
@@ -254,25 +254,6 @@ def _expected_rows(files: list[Path]) -> int | None:
         return None
 
 
-class _Progress:
-    """Log lines while a long table is read: rows so far, rows per second and, when the total is
-    known, the time left. At most one line every PROGRESS_SECONDS."""
-
-    def __init__(self, table: str, expected: int | None) -> None:
-        self.table, self.expected = table, expected
-        self.started = self.shown = time.perf_counter()
-
-    def update(self, rows: int) -> None:
-        now = time.perf_counter()
-        if now - self.shown < PROGRESS_SECONDS:
-            return
-        self.shown = now
-        rate = rows / (now - self.started)
-        left = f", {(self.expected - rows) / rate:.0f}s left" if self.expected and rate else ""
-        of = f" of {self.expected:,}" if self.expected else ""
-        run_logger().info("%s: %s%s rows read and checked, %.0f rows/s%s", self.table, f"{rows:,}", of, rate, left)
-
-
 class _Spill:
     """The batches of one table on disk while it is checked: every parsed row by bucket (with
     `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition."""
@@ -326,7 +307,7 @@ def ingest_table(
     shutil.rmtree(spill.folder, ignore_errors=True)
     shutil.rmtree(staged / table_name, ignore_errors=True)
     quarantine = [pl.DataFrame(schema=QUARANTINE_SCHEMA)]
-    progress = _Progress(table_name, _expected_rows(files))
+    progress = StepProgress(table_name, _expected_rows(files), "rows read and checked")
     for path in files:
         rows_in_file = 0
         for batch in parsed_batches(path, table, mapping):
@@ -337,8 +318,9 @@ def ingest_table(
             spill.add(frame, failed)
             manifest.rows_read += frame.height
             rows_in_file += frame.height
-            progress.update(manifest.rows_read)
+            progress.update(manifest.rows_read, manifest.rows_read)
         manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": rows_in_file})
+    progress.close()
     # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
     duplicated = [duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := spill.scan("keys", part)) is not None]
     duplicates = pl.concat([pl.DataFrame(schema=FAILURE_SCHEMA), *duplicated])
@@ -429,7 +411,7 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
     target = staging_dir(quarantine_link)
     (staged_root / "_quarantine").rename(target / "tables")
     publish(target, quarantine_link)
-    manifest_path = paths.lake / "_manifests" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}.json"
+    manifest_path = paths.lake_manifest(snapshot_date)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps([asdict(m) for m in manifests], indent=2))
     shutil.rmtree(staged_root / ".spill", ignore_errors=True)

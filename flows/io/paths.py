@@ -44,6 +44,10 @@ class Paths:
     def lake_partition(self, table: str, snapshot_date: date) -> Path:
         return self.lake / table / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 
+    def lake_manifest(self, snapshot_date: date) -> Path:
+        """What the ingest of `snapshot_date` read and kept, table by table (bucket count included)."""
+        return self.lake / "_manifests" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}.json"
+
     def quarantine_partition(self, snapshot_date: date) -> Path:
         return self.lake / "_quarantine" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 

@@ -12,7 +12,7 @@ from flows.io.config_files import ConfigError, read_yaml
 from flows.io.history_store import purge_history
 from flows.io.paths import Paths
 from flows.io.storage import write_parquet
-from flows.io.warehouse import publish_day, published_days
+from flows.io.warehouse import publish_staged_day, published_days, stage_day, write_day_part
 from transforms.scores.registry import REGISTRY_SCHEMA, Loaded, mark_deleted, refresh_registry
 
 SCORE_TABLES = ("engagement_scores", "engagement_score_breakdown", "engagement_score_distribution")
@@ -67,12 +67,14 @@ def purge_values(paths: Paths, score_id: str) -> int:
     """Rewrite every stored day and the history without the rows of `score_id`; return the rows removed."""
     removed = purge_history(paths, score_id)
     for day in published_days(paths):
-        folder = paths.day(day)
-        tables = {p.stem: pl.read_parquet(p) for p in folder.glob("*.parquet")}
-        for name in SCORE_TABLES:
-            if name in tables:
-                before = tables[name].height
-                tables[name] = tables[name].filter(pl.col("score_id") != score_id)
-                removed += before - tables[name].height
-        publish_day(paths, day, tables)
+        staged = stage_day(paths, day)
+        # Part by part: a day's score tables are never read whole.
+        for path in sorted(paths.day(day).glob("*/*.parquet")):
+            frame = pl.read_parquet(path)
+            if path.parent.name in SCORE_TABLES:
+                kept = frame.filter(pl.col("score_id") != score_id)
+                removed += frame.height - kept.height
+                frame = kept
+            write_day_part(staged, path.parent.name, path.stem, frame)
+        publish_staged_day(paths, day, staged)
     return removed

@@ -19,10 +19,11 @@ import duckdb
 import polars as pl
 
 from flows.io.history_store import ensure_history
+from flows.io.lake import lake_schema
 from flows.io.paths import DAY_PREFIX, SQL_DIR, Paths, dated_folders
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.scores.registry import REGISTRY_SCHEMA
-from transforms.snapshot.contract import INGEST_ORDER, TABLES
+from transforms.snapshot.contract import INGEST_ORDER
 from transforms.snapshot.validate import QUARANTINE_SCHEMA
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -42,11 +43,6 @@ RUN_LOG_SCHEMA = pl.Schema(
         "finished_at": pl.Datetime("us", "UTC"),
     }
 )
-
-
-def lake_schema(table: str) -> pl.Schema:
-    """The column types of a lake table: the contract's and the snapshot date."""
-    return pl.Schema({**TABLES[table].schema(), "snapshot_date": pl.Date()})
 
 
 def _identifier(name: str) -> str:
@@ -92,8 +88,9 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
         placeholders[paths.registry] = REGISTRY_SCHEMA
     placeholders |= {paths.lake / "_schema" / f"{t}.parquet": lake_schema(t) for t in INGEST_ORDER}
     placeholders[paths.lake / "_schema" / "quarantine.parquet"] = pl.Schema({**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()})
-    placeholders |= {paths.schema_day / f"{_identifier(t)}.parquet": schema for t, schema in day_schemas.items()}
+    placeholders |= {paths.schema_day / _identifier(t) / "part-0.parquet": schema for t, schema in day_schemas.items()}
     ensure_history(paths)
+    _move_flat_days(paths)
     for target, schema in placeholders.items():
         if not target.exists() or pl.read_parquet_schema(target) != schema:
             write_parquet(pl.DataFrame(schema=schema), target)
@@ -115,15 +112,47 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
     return True
 
 
-def publish_day(paths: Paths, as_of: date, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Replace the day `as_of` with `tables` in one atomic swap; return the rows written per table."""
+def stage_day(paths: Paths, as_of: date) -> Path:
+    """A new, empty folder to write the next version of the day `as_of` into."""
     link = paths.day(as_of)
     link.parent.mkdir(parents=True, exist_ok=True)
-    staged = staging_dir(link)
+    return staging_dir(link)
+
+
+def write_day_part(staged: Path, table: str, part: str, frame: pl.DataFrame) -> None:
+    """Write `frame` as the part `part` of `table` in a staged day (`<table>/<part>.parquet`)."""
+    write_parquet(frame, staged / _identifier(table) / f"{part}.parquet")
+
+
+def publish_staged_day(paths: Paths, as_of: date, staged: Path) -> None:
+    """Swap the staged folder in as the day `as_of`, atomically."""
+    publish(staged, paths.day(as_of))
+
+
+def publish_day(paths: Paths, as_of: date, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Replace the day `as_of` with `tables` (one part each) in one atomic swap; return the rows written per table."""
+    staged = stage_day(paths, as_of)
     for name, frame in tables.items():
-        write_parquet(frame, staged / f"{_identifier(name)}.parquet")
-    publish(staged, link)
+        write_day_part(staged, name, "all", frame)
+    publish_staged_day(paths, as_of, staged)
     return {name: frame.height for name, frame in tables.items()}
+
+
+def _move_flat_days(paths: Paths) -> None:
+    """Rewrite the days stored before tables were split into parts (`<table>.parquet`), and drop the
+    flat schema files, so the views' `<table>/*.parquet` reads every day."""
+    for stale in paths.schema_day.glob("*.parquet"):
+        stale.unlink()
+    for day in published_days(paths):
+        flat = sorted(paths.day(day).glob("*.parquet"))
+        if flat:
+            publish_day(paths, day, {path.stem: pl.read_parquet(path) for path in flat})
+
+
+def day_table(paths: Paths, as_of: date, table: str) -> pl.LazyFrame:
+    """The rows of `table` as published for the day `as_of` (every part)."""
+    files = sorted((paths.day(as_of) / _identifier(table)).glob("*.parquet"))
+    return pl.scan_parquet(files, glob=False)
 
 
 def published_days(paths: Paths) -> list[date]:

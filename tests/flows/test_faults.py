@@ -44,13 +44,15 @@ def _copy(warehouse: Path, target: Path) -> Path:
 @pytest.fixture(scope="module")
 def next_day_outputs(base, tmp_path_factory) -> Path:
     """The computed tables of the next day, as Parquet files, for the loader to publish."""
-    from flows.compute import DayInputs, compute_day, load_settings
+    from flows.compute import compute_day, load_settings
+    from flows.io.lake import lake_buckets
     from flows.io.paths import DEFAULT_CONFIG
 
-    folder = tmp_path_factory.mktemp("outputs")
-    outputs = compute_day.fn(DayInputs.from_lake(Paths.of(base), SNAPSHOT_DAY), load_settings(DEFAULT_CONFIG), NEXT_DAY)
-    for name, frame in outputs.items():
-        frame.write_parquet(folder / f"{name}.parquet")
+    scratch = _copy(base, tmp_path_factory.mktemp("scratch") / "warehouse")
+    paths = Paths.of(scratch)
+    staged, _ = compute_day(paths, SNAPSHOT_DAY, load_settings(DEFAULT_CONFIG), NEXT_DAY, lake_buckets(paths, SNAPSHOT_DAY))
+    folder = tmp_path_factory.mktemp("outputs") / "day"
+    shutil.copytree(staged, folder)
     return folder
 
 
@@ -59,18 +61,25 @@ def load_next_day(warehouse: str, outputs: str, ready: str | None = None) -> Non
     the history, append the run log, rebuild the catalog. `ready` is touched once the inputs are
     read, so a kill lands inside the load rather than in interpreter start-up."""
     from flows.compute import day_table_schemas
-    from flows.daily import _run_log, load_day
+    from flows.daily import _run_log
     from flows.io.history_store import store_history
-    from flows.io.warehouse import append_run_log, ensure_catalog
+    from flows.io.storage import write_parquet
+    from flows.io.warehouse import append_run_log, day_table, ensure_catalog, publish_staged_day, stage_day
     from transforms.scores.history_changes import day_intervals
 
     paths = Paths.of(warehouse)
-    tables = {p.stem: pl.read_parquet(p) for p in sorted(Path(outputs).glob("*.parquet"))}
+    parts = {path.relative_to(outputs): pl.read_parquet(path) for path in sorted(Path(outputs).glob("*/*.parquet"))}
     if ready:
         Path(ready).touch()
-    written = load_day.fn(paths, NEXT_DAY, tables)
-    score_ids = sorted(tables["engagement_scores"]["score_id"].unique())
-    intervals = day_intervals(tables["engagement_scores"].lazy()).collect()
+    staged = stage_day(paths, NEXT_DAY)
+    written: dict[str, int] = {}
+    for relative, frame in parts.items():
+        write_parquet(frame, staged / relative)
+        written[relative.parent.name] = written.get(relative.parent.name, 0) + frame.height
+    publish_staged_day(paths, NEXT_DAY, staged)
+    scores = day_table(paths, NEXT_DAY, "engagement_scores")
+    score_ids = sorted(scores.select("score_id").unique().collect()["score_id"])
+    intervals = day_intervals(scores).collect()
     written["engagement_score_history"] = store_history.fn(paths, intervals, score_ids, NEXT_DAY, NEXT_DAY)
     append_run_log(paths, _run_log(f"{NEXT_DAY}-killtest", "daily", NEXT_DAY, NEXT_DAY, [], written, 0.0))
     ensure_catalog(paths, day_table_schemas())

@@ -89,16 +89,3 @@ def test_ndjson_properties_are_flattened_into_event_columns(tmp_path):
     _, kept, _ = validate_snapshot_table(tmp_path / "snap", "events", parents)
     assert kept.select("form_id", "occurred_at").row(0)[0] == "contact_us"
     assert kept["occurred_at"][0].hour == 9
-
-
-def test_a_long_table_says_how_far_it_is_with_rows_per_second_and_time_left(caplog, monkeypatch):
-    import logging
-
-    import flows.ingest
-
-    monkeypatch.setattr(flows.ingest, "PROGRESS_SECONDS", 0.0)
-    progress = flows.ingest._Progress("events", 1_000_000)
-    with caplog.at_level(logging.INFO, logger="engage"):
-        progress.update(250_000)
-    assert "events: 250,000 of 1,000,000 rows read and checked" in caplog.text
-    assert "rows/s" in caplog.text and "s left" in caplog.text

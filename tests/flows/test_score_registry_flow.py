@@ -93,7 +93,7 @@ def test_edit_deactivate_preview_and_delete(small_snapshot, tmp_path):
     assert dropped.exit_code == 0, dropped.output
     for table in ("engagement_scores", "engagement_score_breakdown", "engagement_score_distribution"):
         assert _q(warehouse, f"select count(*) from {table} where score_id = 'mql_engagement'") == [(0,)], table
-        files = f"read_parquet('{Paths.of(warehouse).store}/day=*/{table}.parquet')"
+        files = f"read_parquet('{Paths.of(warehouse).store}/day=*/{table}/*.parquet')"
         assert _q(warehouse, f"select count(*) from {files} where score_id = 'mql_engagement'") == [(0,)], table
     assert _q(warehouse, "select count(*) > 0 from engagement_scores where score_id = 'company_engagement'") == [(True,)]
 

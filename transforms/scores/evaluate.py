@@ -154,11 +154,13 @@ def company_scores(
 
 
 def merged_distribution(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
-    """The distribution of records counted in `parts` (each a distribution over its own records)."""
+    """The distribution of records counted in `parts` (each a distribution over its own records), by
+    definition id, its bucket rows before its band rows."""
     return (
         pl.concat(parts)
-        .group_by("score_id", "as_of", "bucket_low", "bucket_high", "band", maintain_order=True)
+        .group_by("score_id", "as_of", "bucket_low", "bucket_high", "band")
         .agg(pl.col("records").sum())
+        .sort("score_id", pl.col("band").is_not_null(), "bucket_low")
     )
 
 

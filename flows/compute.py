@@ -162,6 +162,13 @@ class DayPart:
     company_partials: dict[int, pl.DataFrame] = field(default_factory=dict)
     distribution: pl.DataFrame | None = None
 
+    def add(self, other: DayPart) -> None:
+        """Count `other`'s rows and seconds in this part's."""
+        for name, rows in other.rows.items():
+            self.rows[name] = self.rows.get(name, 0) + rows
+        for stage, seconds in other.seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
     def timed(self, stage: str, started: float) -> None:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
@@ -237,10 +244,7 @@ def compute_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: da
     parts.append(partner_day(paths, snapshot_date, settings, as_of, staged))
     total = DayPart()
     for part in parts:
-        for name, rows in part.rows.items():
-            total.rows[name] = total.rows.get(name, 0) + rows
-        for stage, seconds in part.seconds.items():
-            total.seconds[stage] = total.seconds.get(stage, 0.0) + seconds
+        total.add(part)
     run_logger().info(
         "computed %s for %s in %.1fs (%d bucket(s))",
         ", ".join(f"{k} {v}" for k, v in total.rows.items()),

@@ -29,7 +29,7 @@ from transforms.scores.keys import KeyedMembers
 from transforms.scores.members import ScoreInputs, resets_until, scoped_records, score_members
 from transforms.scores.points import clamp_abs
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
-from transforms.scores.units import definition_table, rule_units, unit_matches
+from transforms.scores.units import aggregation, definition_table, rule_units, unit_matches
 
 # Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
 # packs into one integer with DAY_SLOTS room for the day: grouping and sorting stay on one column.
@@ -256,13 +256,9 @@ class CompanyParts:
     extremes: pl.DataFrame
 
 
-def _aggregations(definitions: list[ScoreDefinition]) -> dict[int, str]:
-    return {i: d.company_settings.aggregation if d.object == "company" else "self" for i, d in enumerate(definitions)}
-
-
 def _of(definitions: list[ScoreDefinition], *wanted: str) -> pl.Expr:
     """Rows of the definitions whose aggregation is one of `wanted`."""
-    return pl.col("score_index").is_in([i for i, kind in _aggregations(definitions).items() if kind in wanted])
+    return pl.col("score_index").is_in([i for i, d in enumerate(definitions) if aggregation(d) in wanted])
 
 
 def company_parts(

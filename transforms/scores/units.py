@@ -89,6 +89,11 @@ def rule_units(definitions: list[ScoreDefinition]) -> pl.DataFrame:
     )
 
 
+def aggregation(definition: ScoreDefinition) -> str:
+    """How a definition's records take their members' totals: the company aggregation, `self` for a contact score."""
+    return definition.company_settings.aggregation if definition.object == "company" else "self"
+
+
 def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
     """One row per definition: its index (the key used inside the engine), id, object and limits."""
     return pl.LazyFrame(
@@ -96,7 +101,7 @@ def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
             "score_index": list(range(len(definitions))),
             "score_id": [d.id for d in definitions],
             "object_type": [d.object for d in definitions],
-            "aggregation": [d.company_settings.aggregation if d.object == "company" else "self" for d in definitions],
+            "aggregation": [aggregation(d) for d in definitions],
             "score_limit_cents": [100 * d.score_limit for d in definitions],
         },
         schema={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -12,10 +12,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows.io.config_files import load_catalog, load_definition_files, load_mappings, load_program
+from flows.io.history_store import open_history, publish_history, store_part
 from flows.io.lake import lake_table
 from flows.io.logs import run_logger
-from flows.io.paths import Paths
-from flows.io.warehouse import stage_day, write_day_part
+from flows.io.paths import COMPANY_PART, Paths, bucket_part
+from flows.io.warehouse import day_table, stage_day, write_day_part
 from flows.progress import StepProgress
 from transforms.common.fx import require_rates
 from transforms.dashboard.catalog import IndexCatalog
@@ -29,7 +30,8 @@ from transforms.points.points import deal_points, managed_points, partner_tier, 
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, merged_distribution
-from transforms.scores.history import bucket_history, company_history
+from transforms.scores.history import CompanyParts, bucket_history, company_history
+from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
 from transforms.snapshot.contract import INGEST_ORDER
@@ -195,7 +197,7 @@ def score_bucket(paths: Paths, snapshot_date: date, settings: Settings, as_of: d
     scores, breakdown, distribution = pl.collect_all([result.scores.drop("score_index"), result.breakdown, result.distribution])
     part = DayPart(company_partials=result.company_partials, distribution=distribution)
     part.timed("compute", started)
-    part.write(staged, f"bucket-{bucket}", {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
+    part.write(staged, bucket_part(bucket), {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
     return part
 
 
@@ -212,7 +214,7 @@ def merge_scores(paths: Paths, snapshot_date: date, settings: Settings, as_of: d
     )
     part = DayPart()
     part.timed("compute", started)
-    part.write(staged, "companies", {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
+    part.write(staged, COMPANY_PART, {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
     part.write(staged, "all", {"engagement_score_distribution": distribution})
     return part
 
@@ -255,24 +257,58 @@ def compute_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: da
     return staged, total
 
 
-@task(name="compute-score-history", cache_policy=NO_CACHE)
-def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, buckets: int) -> pl.DataFrame:
-    """Return the history intervals of every active definition over [start, end]: each contact
-    bucket's contacts, then the companies merged from every bucket's parts."""
-    started = time.perf_counter()
+@task(name="history-bucket", cache_policy=NO_CACHE)
+def history_bucket(
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, bucket: int, staged: Path
+) -> tuple[int, CompanyParts]:
+    """Store the history over [start, end] of one contact bucket's contacts in the staged history;
+    return the change rows written and the bucket's parts of the company history."""
     definitions = settings.active_definitions
-    intervals, parts = [], []
+    contacts, company = bucket_history(definitions, DayInputs.from_lake(paths, snapshot_date, bucket).score_inputs(), start, end)
+    changes = store_part(paths, staged, bucket_part(bucket), contacts.collect(), [d.id for d in definitions], start, end)
+    return changes, company
+
+
+@task(name="history-companies", cache_policy=NO_CACHE)
+def history_companies(
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: list[CompanyParts], staged: Path
+) -> int:
+    """Store the companies' history over [start, end], merged from every bucket's parts; return the change rows written."""
+    definitions = settings.active_definitions
+    inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
+    intervals = company_history(definitions, inputs, parts, start, end).collect()
+    return store_part(paths, staged, COMPANY_PART, intervals, [d.id for d in definitions], start, end)
+
+
+def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, buckets: int) -> int:
+    """Compute and store the history of every active definition over [start, end], bucket by bucket
+    and then the companies, published as one version; return the change rows written."""
+    started = time.perf_counter()
+    staged = open_history(paths, buckets)
+    changes, parts = 0, []
     with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
         for bucket in range(buckets):
-            contacts, company = bucket_history(definitions, DayInputs.from_lake(paths, snapshot_date, bucket).score_inputs(), start, end)
-            intervals.append(contacts.collect())
+            written, company = history_bucket(paths, snapshot_date, settings, start, end, bucket, staged)
+            changes += written
             parts.append(company)
-            progress.update(bucket + 1, sum(frame.height for frame in intervals))
-    inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    intervals.append(company_history(definitions, inputs, parts, start, end).collect())
-    merged = pl.concat(intervals)
-    run_logger().info("score history %s..%s: %d intervals in %.1fs", start, end, merged.height, time.perf_counter() - started)
-    return merged
+            progress.update(bucket + 1, changes)
+    changes += history_companies(paths, snapshot_date, settings, start, end, parts, staged)
+    publish_history(paths, staged, [start + timedelta(days=i) for i in range((end - start).days + 1)])
+    run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)
+    return changes
+
+
+@task(name="day-history", cache_policy=NO_CACHE)
+def day_history(paths: Paths, as_of: date, score_ids: list[str], buckets: int) -> int:
+    """Store the published scores of the day `as_of` as that day's history, part by part; return the
+    change rows written."""
+    staged = open_history(paths, buckets)
+    changes = 0
+    for part in [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]:
+        intervals = day_intervals(day_table(paths, as_of, "engagement_scores", part)).collect()
+        changes += store_part(paths, staged, part, intervals, score_ids, as_of, as_of)
+    publish_history(paths, staged, [as_of])
+    return changes
 
 
 def day_table_schemas() -> dict[str, pl.Schema]:

@@ -14,17 +14,15 @@ import polars as pl
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as prefect_flow_run
 
-from flows.compute import compute_day, compute_history, day_table_schemas, load_settings
+from flows.compute import compute_day, compute_history, day_history, day_table_schemas, load_settings
 from flows.ingest import TableManifest, ingest_snapshot
-from flows.io.history_store import store_history
 from flows.io.lake import lake_buckets
 from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.io.registry_store import update_registry
 from flows.io.sources import is_source_url, pull_postgres, redacted
 from flows.io.storage import exclusive_lock
-from flows.io.warehouse import append_run_log, day_table, ensure_catalog, publish_staged_day, write_manifest
+from flows.io.warehouse import append_run_log, ensure_catalog, publish_staged_day, write_manifest
 from flows.report.charts import tier_progress
-from transforms.scores.history_changes import day_intervals
 
 
 def _run_log(
@@ -125,8 +123,7 @@ def _run_days(
         if history_pass and score_ids:
             history_started = time.perf_counter()
             with _stage(stages, "history"):
-                intervals = compute_history(paths, snapshot_date, settings, days[0], days[-1], buckets)
-                changes = store_history(paths, intervals, score_ids, days[0], days[-1])
+                changes = compute_history(paths, snapshot_date, settings, days[0], days[-1], buckets)
             logger.info("score history %s..%s stored: %d change rows", days[0], days[-1], changes)
             if not tables:
                 seconds = round(time.perf_counter() - history_started, 3)
@@ -141,8 +138,7 @@ def _run_days(
             written[as_of] = dict(day.rows)
             if not history_pass and score_ids:
                 with _stage(stages, "history"):
-                    intervals = day_intervals(day_table(paths, as_of, "engagement_scores")).collect()
-                    written[as_of]["engagement_score_history"] = store_history(paths, intervals, score_ids, as_of, as_of)
+                    written[as_of]["engagement_score_history"] = day_history(paths, as_of, score_ids, buckets)
             seconds = round(time.perf_counter() - day_started, 3)
             # The snapshot is ingested once per run: its manifest and counts go with the run's first day.
             _record(paths, flow_name, source, as_of, snapshot_date, manifests if i == 1 else [], written[as_of], seconds)

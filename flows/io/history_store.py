@@ -1,13 +1,20 @@
-"""The stored score history: change rows in one Parquet file per day, swapped in as one version.
+"""The stored score history: change rows per part and day, swapped in as one version.
 
-`<store>/history` is a symlink to a version folder (see `flows.io.storage`): a run links the files it
-keeps into a new folder, writes the days it changes, and swaps the link, so readers see the whole
-old history or the whole new one, and a daily run writes only its own day's changes.
+`<store>/history` is a symlink to a version folder (see `flows.io.storage`). A version holds
+`coverage.parquet` (the days the history covers) and one folder per part, the parts of a day's score
+tables: `bucket-<n>` for the contacts of contact bucket n, `companies` for the companies. A part
+folder holds `changes_<day>.parquet` for each day with change rows, and `state.parquet`: one row per
+record and score in scope after the part's last change. `_schema/` holds an empty change file, so
+the view always has a file to read.
 
-Beside the change rows, `state.parquet` holds the latest state: one row per record and score in
-scope after the last stored change. A run that extends the history past its last change (the daily
-run) starts from that file, so its cost follows the day and the number of records, not the length
-of the history; only a run that rewrites days inside the stored range reads every change row.
+A run stages a version (`open_history`), stores each part as soon as its intervals are computed
+(`store_part` reads that part's files alone, so its memory follows a bucket, not the store), and
+publishes once (`publish_history`); parts it did not write are linked from the current version. A
+part extended past its last change (the daily run) starts from its state file, so the cost follows
+the day; only a rewrite of days inside the stored range reads the part's change rows.
+
+Parts follow the lake's contact buckets: when a run's bucket count differs from the store's, the
+stored history is first split anew, one part at a time.
 """
 
 from __future__ import annotations
@@ -17,17 +24,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
-from flows.io.paths import Paths
+from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, bucket_part
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.tables import validate_with
 from transforms.scores.history_changes import CHANGE_SCHEMA, STATE_KEY, range_changes, state_diff, state_on
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
+from transforms.snapshot.buckets import contact_bucket
 
 COVERAGE = "coverage.parquet"
 STATE = "state.parquet"
+SCHEMA_PART = "_schema"
 EMPTY = "changes__schema.parquet"
 
 
@@ -35,29 +42,34 @@ def _day_file(day: date) -> str:
     return f"changes_{day.isoformat()}.parquet"
 
 
-def _files(paths: Paths) -> dict[date, Path]:
-    return {date.fromisoformat(p.stem.removeprefix("changes_")): p for p in paths.history.glob("changes_*.parquet") if p.name != EMPTY}
+def _files(folder: Path) -> dict[date, Path]:
+    """The change files of a part folder (or of a store written before parts), by day."""
+    return {date.fromisoformat(p.stem.removeprefix("changes_")): p for p in folder.glob("changes_*.parquet") if p.name != EMPTY}
 
 
-def read_changes(paths: Paths) -> pl.DataFrame:
-    """Every stored change row (empty before the first history is stored)."""
-    files = sorted(_files(paths).values())
-    return pl.read_parquet(files) if files else pl.DataFrame(schema=CHANGE_SCHEMA)
+def _parts(paths: Paths) -> list[str]:
+    """The parts the current version holds."""
+    if not paths.history.is_dir():
+        return []
+    return sorted(p.name for p in paths.history.iterdir() if p.is_dir() and p.name != SCHEMA_PART)
 
 
-def latest_state(paths: Paths) -> pl.DataFrame:
-    """(score_id, object_type, portal_id, record_id, score, band) of every record in scope after the
-    last stored change: the state file, or the change rows when it is missing (an older store)."""
-    path = paths.history / STATE
-    if path.exists():
-        return pl.read_parquet(path)
-    return state_on(read_changes(paths).lazy(), date.max).collect()
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=CHANGE_SCHEMA)
 
 
-def _advanced(state: pl.DataFrame, changes: pl.DataFrame, since: date) -> pl.DataFrame:
-    """`state` (the latest state before `since`) moved on by `changes` (change rows from `since` on)."""
-    before = state.with_columns(pl.lit(since - timedelta(days=1)).alias("valid_from")).select(list(CHANGE_SCHEMA)).cast(CHANGE_SCHEMA)
-    return state_on(pl.concat([before, changes]).lazy(), date.max).collect()
+def read_changes(paths: Paths, part: str | None = None) -> pl.DataFrame:
+    """The stored change rows of `part`, or of every part (empty before the first history is stored)."""
+    files = sorted(f for name in ([part] if part else _parts(paths)) for f in _files(paths.history / name).values())
+    return pl.read_parquet(files, glob=False) if files else _empty()
+
+
+def latest_state(paths: Paths, part: str | None = None) -> pl.DataFrame:
+    """(score_id, object_type, portal_id, record_id, score, band) of every record of `part` (or of
+    every part) in scope after its last stored change."""
+    files = [paths.history / name / STATE for name in ([part] if part else _parts(paths))]
+    files = [path for path in files if path.exists()]
+    return pl.read_parquet(files, glob=False) if files else state_on(_empty().lazy(), date.max).collect()
 
 
 def covered_days(paths: Paths) -> list[date]:
@@ -66,70 +78,135 @@ def covered_days(paths: Paths) -> list[date]:
     return pl.read_parquet(path)["day"].to_list() if path.exists() else []
 
 
-def _write_version(paths: Paths, rows: pl.DataFrame, replaced: set[date], coverage: list[date], state: pl.DataFrame) -> None:
-    """Publish a new version: the files of days not in `replaced` linked from the current one, the
-    change rows of the `replaced` days written anew (a day without rows gets no file), and `state`."""
-    staged = staging_dir(paths.history)
-    for day, path in _files(paths).items():
+def _advanced(state: pl.DataFrame, changes: pl.DataFrame, since: date) -> pl.DataFrame:
+    """`state` (the latest state before `since`) moved on by `changes` (change rows from `since` on)."""
+    before = state.with_columns(pl.lit(since - timedelta(days=1)).alias("valid_from")).select(list(CHANGE_SCHEMA)).cast(CHANGE_SCHEMA)
+    return state_on(pl.concat([before, changes]).lazy(), date.max).collect()
+
+
+def _write_part(source: Path | None, target: Path, rows: pl.DataFrame, replaced: set[date], state: pl.DataFrame) -> None:
+    """Write a part into a staged version: the change files of `source` for days not in `replaced`
+    linked, the rows of the `replaced` days written anew (a day without rows gets no file), `state`."""
+    target.mkdir(parents=True)
+    for day, path in (_files(source) if source else {}).items():
         if day not in replaced:
-            os.link(path, staged / path.name)
-    write_parquet(pl.DataFrame(schema=CHANGE_SCHEMA), staged / EMPTY)
+            os.link(path, target / path.name)
     for (day,), part in rows.filter(pl.col("valid_from").is_in(sorted(replaced))).partition_by("valid_from", as_dict=True).items():
-        write_parquet(part.sort(STATE_KEY), staged / _day_file(day))
-    write_parquet(pl.DataFrame({"day": sorted(set(coverage))}, schema={"day": pl.Date}), staged / COVERAGE)
-    write_parquet(state.sort(STATE_KEY), staged / STATE)
+        write_parquet(part.sort(STATE_KEY), target / _day_file(day))
+    write_parquet(state.sort(STATE_KEY), target / STATE)
+
+
+def publish_history(paths: Paths, staged: Path, days: list[date], keep_parts: bool = True) -> None:
+    """Publish the staged version, covering `days` besides the days covered already; with
+    `keep_parts`, the parts it does not hold are linked from the current version."""
+    written = {p.name for p in staged.iterdir()}
+    for name in _parts(paths) if keep_parts else []:
+        if name not in written:
+            (staged / name).mkdir()
+            for path in (paths.history / name).iterdir():
+                os.link(path, staged / name / path.name)
+    write_parquet(_empty(), staged / SCHEMA_PART / EMPTY)
+    write_parquet(pl.DataFrame({"day": sorted({*covered_days(paths), *days})}, schema={"day": pl.Date}), staged / COVERAGE)
     publish(staged, paths.history)
 
 
-def ensure_history(paths: Paths) -> None:
-    """Create an empty history the first time, so the views always have files to read."""
+def history_part(buckets: int) -> pl.Expr:
+    """The part a change row belongs to when contacts are split into `buckets` buckets."""
+    bucket = contact_bucket(pl.col("portal_id"), pl.col("record_id"), buckets)
+    return (
+        pl.when(pl.col("object_type") == "company")
+        .then(pl.lit(COMPANY_PART))
+        .otherwise(pl.lit(BUCKET_PART_PREFIX) + bucket.cast(pl.String))
+    )
+
+
+def _split(paths: Paths, buckets: int) -> None:
+    """Publish the stored history split into `buckets` contact parts and the companies' part, reading
+    the stored change rows once per new part."""
+    folders = [paths.history, *(paths.history / name for name in _parts(paths))]
+    files = [f for folder in folders for f in _files(folder).values()]
+    staged = staging_dir(paths.history)
+    for name in [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]:
+        rows = pl.scan_parquet(files, glob=False).filter(history_part(buckets) == name).collect() if files else _empty()
+        days = set(rows["valid_from"].unique().to_list())
+        _write_part(None, staged / name, rows, days, state_on(rows.lazy(), date.max).collect())
+    publish_history(paths, staged, [], keep_parts=False)
+
+
+def _flat(paths: Paths) -> bool:
+    """Whether the stored history was written before parts: change rows in the version folder itself."""
+    return bool(_files(paths.history)) or (paths.history / STATE).exists()
+
+
+def _stored_buckets(paths: Paths) -> int | None:
+    """How many contact parts the stored history is split into (None when it has none)."""
+    return sum(1 for name in _parts(paths) if name.startswith(BUCKET_PART_PREFIX)) or None
+
+
+def ensure_history(paths: Paths, buckets: int = 1) -> None:
+    """Create an empty history the first time, so the views always have files to read; split a store
+    written before parts into `buckets` parts."""
     if not paths.history.exists():
-        empty = pl.DataFrame(schema=CHANGE_SCHEMA)
-        _write_version(paths, empty, set(), [], state_on(empty.lazy(), date.max).collect())
+        publish_history(paths, staging_dir(paths.history), [])
+    elif _flat(paths):
+        _split(paths, buckets)
 
 
-@task(name="store-score-history", cache_policy=NO_CACHE)
-def store_history(paths: Paths, intervals: pl.DataFrame, score_ids: list[str], start: date, end: date) -> int:
-    """Replace the history of `score_ids` over [start, end] with `intervals`; return the change rows written.
+def open_history(paths: Paths, buckets: int) -> Path:
+    """A staged folder for the next version of the history, whose contacts are split into `buckets`
+    parts (the stored history is split anew first when it was split otherwise)."""
+    ensure_history(paths, buckets)
+    stored = _stored_buckets(paths)
+    if stored is not None and stored != buckets:
+        _split(paths, buckets)
+    return staging_dir(paths.history)
+
+
+def store_part(paths: Paths, staged: Path, part: str, intervals: pl.DataFrame, score_ids: list[str], start: date, end: date) -> int:
+    """Replace the history of `score_ids` over [start, end] in part `part` with `intervals` (the
+    part's records), writing the part into `staged`; return the change rows written.
 
     The first day is stored as its difference from the stored day before; when later days are stored,
     the day after `end` is rebased on the new state of `end`, so every later day keeps its scores."""
     intervals = validate_with(ENGAGEMENT_SCORE_HISTORY, intervals)
-    ensure_history(paths)
+    current = paths.history / part
     replaced = {start + timedelta(days=i) for i in range((end - start).days + 1)}
-    stored_days = _files(paths)
+    stored_days = _files(current)
     if not stored_days or start > max(stored_days):
-        # Past the last change: the latest state is the day before `start`; no change row is read.
-        previous = latest_state(paths)
+        # Past the part's last change: its latest state is the day before `start`; no change row is read.
+        previous = latest_state(paths, part)
         new = range_changes(previous.lazy(), intervals.lazy(), score_ids, start).collect()
-        _write_version(paths, new, replaced, [*covered_days(paths), *sorted(replaced)], _advanced(previous, new, start))
+        _write_part(current, staged / part, new, replaced, _advanced(previous, new, start))
         return new.height
-    old = read_changes(paths)
+    old = read_changes(paths, part)
     ids = pl.col("score_id").is_in(score_ids)
     in_range = pl.col("valid_from").is_between(start, end)
     new = range_changes(state_on(old.lazy(), start - timedelta(days=1)), intervals.lazy(), score_ids, start).collect()
     rows = [new, old.filter(in_range & ~ids)]
     after = end + timedelta(days=1)
     if old.filter(pl.col("valid_from") >= after).height:
-        current = intervals.lazy().filter(pl.col("valid_to").is_null())
+        current_state = intervals.lazy().filter(pl.col("valid_to").is_null())
         rows += [
-            state_diff(current, state_on(old.lazy(), after), score_ids, after).collect(),
+            state_diff(current_state, state_on(old.lazy(), after), score_ids, after).collect(),
             old.filter((pl.col("valid_from") == after) & ~ids),
         ]
         replaced.add(after)
-    kept = old.filter(~pl.col("valid_from").is_in(sorted(replaced)))
-    stored = pl.concat([kept, *rows])
-    _write_version(
-        paths, stored, replaced, [*covered_days(paths), *sorted(replaced - {after})], state_on(stored.lazy(), date.max).collect()
-    )
+    stored = pl.concat([old.filter(~pl.col("valid_from").is_in(sorted(replaced))), *rows])
+    _write_part(current, staged / part, stored, replaced, state_on(stored.lazy(), date.max).collect())
     return new.height
 
 
 def purge_history(paths: Paths, score_id: str) -> int:
-    """Rewrite the stored history without the rows of `score_id`; return the rows removed."""
-    old = read_changes(paths)
-    kept = old.filter(pl.col("score_id") != score_id)
-    if kept.height == old.height:
-        return 0
-    _write_version(paths, kept, set(_files(paths)), covered_days(paths), latest_state(paths).filter(pl.col("score_id") != score_id))
-    return old.height - kept.height
+    """Rewrite the stored history without the rows of `score_id`, part by part; return the rows removed."""
+    ensure_history(paths)
+    staged = staging_dir(paths.history)
+    removed = 0
+    for name in _parts(paths):
+        old = read_changes(paths, name)
+        kept = old.filter(pl.col("score_id") != score_id)
+        removed += old.height - kept.height
+        state = latest_state(paths, name).filter(pl.col("score_id") != score_id)
+        _write_part(paths.history / name, staged / name, kept, set(_files(paths.history / name)), state)
+    if removed:
+        publish_history(paths, staged, [])
+    return removed

@@ -88,3 +88,12 @@ def dated_folders(folder: Path, prefix: str) -> list[date]:
         return []
     names = [p.name.removeprefix(prefix) for p in folder.iterdir() if p.name.startswith(prefix)]
     return sorted(date.fromisoformat(name) for name in names if _ISO_DAY.fullmatch(name))
+
+
+# Parts of a day's score tables and of the score history: one per contact bucket, one for the companies.
+COMPANY_PART, BUCKET_PART_PREFIX = "companies", "bucket-"
+
+
+def bucket_part(bucket: int) -> str:
+    """The part name of contact bucket `bucket`."""
+    return f"{BUCKET_PART_PREFIX}{bucket}"

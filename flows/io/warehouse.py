@@ -22,6 +22,7 @@ from flows.io.history_store import ensure_history
 from flows.io.lake import lake_schema
 from flows.io.paths import DAY_PREFIX, SQL_DIR, Paths, dated_folders
 from flows.io.storage import publish, staging_dir, write_parquet
+from transforms.outputs import polars_schema
 from transforms.scores.registry import REGISTRY_SCHEMA
 from transforms.snapshot.contract import INGEST_ORDER
 from transforms.snapshot.validate import QUARANTINE_SCHEMA
@@ -149,9 +150,13 @@ def _move_flat_days(paths: Paths) -> None:
             publish_day(paths, day, {path.stem: pl.read_parquet(path) for path in flat})
 
 
-def day_table(paths: Paths, as_of: date, table: str) -> pl.LazyFrame:
-    """The rows of `table` as published for the day `as_of` (every part)."""
-    files = sorted((paths.day(as_of) / _identifier(table)).glob("*.parquet"))
+def day_table(paths: Paths, as_of: date, table: str, part: str | None = None) -> pl.LazyFrame:
+    """The rows of `table` as published for the day `as_of`: of every part, or of `part` alone."""
+    folder = paths.day(as_of) / _identifier(table)
+    files = sorted(folder.glob("*.parquet")) if part is None else [folder / f"{part}.parquet"]
+    files = [path for path in files if path.exists()]
+    if not files:
+        return pl.LazyFrame(schema=polars_schema(table))
     return pl.scan_parquet(files, glob=False)
 
 

@@ -60,12 +60,11 @@ def load_next_day(warehouse: str, outputs: str, ready: str | None = None) -> Non
     """The load of a day exactly as `flows.daily` does it, outside Prefect: publish the day, extend
     the history, append the run log, rebuild the catalog. `ready` is touched once the inputs are
     read, so a kill lands inside the load rather than in interpreter start-up."""
-    from flows.compute import day_table_schemas
+    from flows.compute import day_history, day_table_schemas
     from flows.daily import _run_log
-    from flows.io.history_store import store_history
+    from flows.io.lake import lake_buckets
     from flows.io.storage import write_parquet
     from flows.io.warehouse import append_run_log, day_table, ensure_catalog, publish_staged_day, stage_day
-    from transforms.scores.history_changes import day_intervals
 
     paths = Paths.of(warehouse)
     parts = {path.relative_to(outputs): pl.read_parquet(path) for path in sorted(Path(outputs).glob("*/*.parquet"))}
@@ -79,8 +78,7 @@ def load_next_day(warehouse: str, outputs: str, ready: str | None = None) -> Non
     publish_staged_day(paths, NEXT_DAY, staged)
     scores = day_table(paths, NEXT_DAY, "engagement_scores")
     score_ids = sorted(scores.select("score_id").unique().collect()["score_id"])
-    intervals = day_intervals(scores).collect()
-    written["engagement_score_history"] = store_history.fn(paths, intervals, score_ids, NEXT_DAY, NEXT_DAY)
+    written["engagement_score_history"] = day_history.fn(paths, NEXT_DAY, score_ids, lake_buckets(paths, SNAPSHOT_DAY))
     append_run_log(paths, _run_log(f"{NEXT_DAY}-killtest", "daily", NEXT_DAY, NEXT_DAY, [], written, 0.0))
     ensure_catalog(paths, day_table_schemas())
 

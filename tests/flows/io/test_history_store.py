@@ -1,13 +1,23 @@
-"""Storing score history: daily extension, replacing a range, rebasing the next day, purging."""
+"""Storing score history: daily extension, replacing a range, rebasing the next day, purging, parts."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
 
 import flows.io.history_store
-from flows.io.history_store import covered_days, latest_state, purge_history, read_changes, store_history
-from flows.io.paths import Paths
+from flows.io.history_store import (
+    covered_days,
+    history_part,
+    latest_state,
+    open_history,
+    publish_history,
+    purge_history,
+    read_changes,
+    store_part,
+)
+from flows.io.paths import COMPANY_PART, Paths, bucket_part
+from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.tables import OutputValidationError
 from transforms.scores.history_changes import state_on
 
@@ -19,6 +29,15 @@ def intervals(*items: tuple, score_id: str = "s") -> pl.DataFrame:
     """items: (record_id, score, valid_from, valid_to)."""
     data = [(score_id, "contact", 1, r, s, None, f, t) for r, s, f, t in items]
     return pl.DataFrame(data, schema=COLUMNS, orient="row", schema_overrides={"band": pl.String, "valid_to": pl.Date})
+
+
+def store(paths: Paths, frame: pl.DataFrame, score_ids: list[str], start: date, end: date, buckets: int = 1) -> int:
+    """Store `frame` as a run does: one version, each part written from its own records."""
+    staged = open_history(paths, buckets)
+    parts = [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]
+    written = sum(store_part(paths, staged, name, frame.filter(history_part(buckets) == name), score_ids, start, end) for name in parts)
+    publish_history(paths, staged, [start + timedelta(days=i) for i in range((end - start).days + 1)])
+    return written
 
 
 def scores_on(paths: Paths, day: date) -> dict[tuple, float]:
@@ -34,11 +53,11 @@ def assert_state_is_the_latest(paths: Paths) -> None:
 
 def test_a_range_then_a_day_then_an_earlier_range_keep_every_day_right(tmp_path):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
-    assert store_history.fn(paths, intervals((1, 5.0, D[0], D[2]), (1, 7.0, D[2], None), (2, 0.0, D[0], None)), ["s"], D[0], D[4]) == 3
+    assert store(paths, intervals((1, 5.0, D[0], D[2]), (1, 7.0, D[2], None), (2, 0.0, D[0], None)), ["s"], D[0], D[4]) == 3
     # a day where only record 2 changes and record 3 appears writes two rows
-    assert store_history.fn(paths, intervals((1, 7.0, D[5], None), (2, 1.0, D[5], None), (3, 2.0, D[5], None)), ["s"], D[5], D[5]) == 2
+    assert store(paths, intervals((1, 7.0, D[5], None), (2, 1.0, D[5], None), (3, 2.0, D[5], None)), ["s"], D[5], D[5]) == 2
     # days 2-3 recomputed: record 1 is 9 there; day 4 must still read 7 (rebased), and day 6 is untouched
-    store_history.fn(paths, intervals((1, 9.0, D[1], None), (2, 0.0, D[1], None)), ["s"], D[1], D[2])
+    store(paths, intervals((1, 9.0, D[1], None), (2, 0.0, D[1], None)), ["s"], D[1], D[2])
     expected = {0: {1: 5.0, 2: 0.0}, 1: {1: 9.0, 2: 0.0}, 2: {1: 9.0, 2: 0.0}, 3: {1: 7.0, 2: 0.0}, 5: {1: 7.0, 2: 1.0, 3: 2.0}}
     for day, values in expected.items():
         assert scores_on(paths, D[day]) == {("s", r): v for r, v in values.items()}, D[day]
@@ -48,10 +67,10 @@ def test_a_range_then_a_day_then_an_earlier_range_keep_every_day_right(tmp_path)
 
 def test_a_rerun_of_a_day_changes_nothing_and_other_definitions_are_kept(tmp_path):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
-    store_history.fn(paths, intervals((1, 5.0, D[0], None), score_id="other"), ["other"], D[0], D[0])
-    store_history.fn(paths, intervals((1, 3.0, D[0], None)), ["s"], D[0], D[0])
+    store(paths, intervals((1, 5.0, D[0], None), score_id="other"), ["other"], D[0], D[0])
+    store(paths, intervals((1, 3.0, D[0], None)), ["s"], D[0], D[0])
     first = read_changes(paths).sort(COLUMNS[:-1])
-    store_history.fn(paths, intervals((1, 3.0, D[0], None)), ["s"], D[0], D[0])
+    store(paths, intervals((1, 3.0, D[0], None)), ["s"], D[0], D[0])
     assert read_changes(paths).sort(COLUMNS[:-1]).equals(first)
     assert scores_on(paths, D[0]) == {("other", 1): 5.0, ("s", 1): 3.0}
     assert purge_history(paths, "other") == 1
@@ -61,31 +80,72 @@ def test_a_rerun_of_a_day_changes_nothing_and_other_definitions_are_kept(tmp_pat
 
 def test_a_record_leaving_the_scope_gets_no_score_from_that_day(tmp_path):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
-    store_history.fn(paths, intervals((1, 5.0, D[0], None), (2, 4.0, D[0], None)), ["s"], D[0], D[0])
-    store_history.fn(paths, intervals((1, 5.0, D[1], None)), ["s"], D[1], D[1])
+    store(paths, intervals((1, 5.0, D[0], None), (2, 4.0, D[0], None)), ["s"], D[0], D[0])
+    store(paths, intervals((1, 5.0, D[1], None)), ["s"], D[1], D[1])
     assert scores_on(paths, D[0]) == {("s", 1): 5.0, ("s", 2): 4.0}
     assert scores_on(paths, D[1]) == {("s", 1): 5.0}
 
 
 def test_bad_intervals_are_refused_before_anything_is_written(tmp_path):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
+    store(paths, intervals((1, 5.0, D[0], None)), ["s"], D[0], D[0])
     with pytest.raises(OutputValidationError, match="valid_to is after valid_from"):
-        store_history.fn(paths, intervals((1, 5.0, D[2], D[1])), ["s"], D[0], D[2])
-    assert not paths.history.exists()
+        store(paths, intervals((1, 5.0, D[2], D[1])), ["s"], D[0], D[2])
+    assert scores_on(paths, D[2]) == {("s", 1): 5.0}
+    assert covered_days(paths) == D[:1]
 
 
 def test_extending_the_history_reads_the_state_file_not_the_change_rows(tmp_path, monkeypatch):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
-    store_history.fn(paths, intervals((1, 5.0, D[0], D[3]), (1, 6.0, D[3], None), (2, 4.0, D[0], None)), ["s"], D[0], D[4])
+    store(paths, intervals((1, 5.0, D[0], D[3]), (1, 6.0, D[3], None), (2, 4.0, D[0], None)), ["s"], D[0], D[4])
 
-    def no_full_read(_paths: Paths) -> pl.DataFrame:
+    def no_full_read(_paths: Paths, _part: str | None = None) -> pl.DataFrame:
         raise AssertionError("a daily extension read every change row")
 
     monkeypatch.setattr(flows.io.history_store, "read_changes", no_full_read)
     for day, items in ((D[5], [(1, 6.0, D[5], None)]), (D[6], [(1, 8.0, D[6], None), (3, 1.0, D[6], None)])):
-        store_history.fn(paths, intervals(*items), ["s"], day, day)
+        store(paths, intervals(*items), ["s"], day, day)
     monkeypatch.undo()
     # Record 2 left the scope on D[5]; record 1 moved to 8 and record 3 appeared on D[6].
     assert scores_on(paths, D[6]) == {("s", 1): 8.0, ("s", 3): 1.0}
     assert scores_on(paths, D[4]) == {("s", 1): 6.0, ("s", 2): 4.0}
+    assert_state_is_the_latest(paths)
+
+
+def many(day: date, records: range, score: float) -> pl.DataFrame:
+    """Contact and company intervals of `records` from `day` on, in two portals."""
+    rows = [("s", kind, portal, r, score + r, None, day, None) for kind in ("contact", "company") for portal in (1, 2) for r in records]
+    return pl.DataFrame(rows, schema=COLUMNS, orient="row", schema_overrides={"band": pl.String, "valid_to": pl.Date})
+
+
+def test_each_part_holds_its_own_records_and_a_new_bucket_count_splits_the_store_anew(tmp_path):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    store(paths, many(D[0], range(40), 1.0), ["s"], D[0], D[0], buckets=3)
+    store(paths, many(D[1], range(20, 60), 2.0), ["s"], D[1], D[1], buckets=3)
+    for buckets in (3, 5, 1):
+        if buckets != 3:
+            publish_history(paths, open_history(paths, buckets), [])
+        parts = sorted(p.name for p in paths.history.iterdir() if p.is_dir())
+        assert parts == sorted(["_schema", "companies", *(f"bucket-{b}" for b in range(buckets))])
+        for part in parts[1:]:
+            rows = read_changes(paths, part)
+            assert rows.height and rows.select((history_part(buckets) == part).all()).item(), part
+        assert scores_on(paths, D[0])[("s", 39)] == 40.0
+        assert state_on(read_changes(paths).lazy(), D[1]).collect().height == 4 * 40 and covered_days(paths) == D[:2]
+        assert_state_is_the_latest(paths)
+    # The records of days 0 and 1 as one history: 40 rows per kind and portal, then 40 changed and 20 left.
+    assert read_changes(paths).height == 4 * (40 + 40 + 20)
+
+
+def test_a_store_written_before_parts_is_split_on_first_use(tmp_path):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    rows = many(D[0], range(10), 1.0).drop("valid_to")
+    flat = staging_dir(paths.history)
+    write_parquet(rows, flat / "changes_2026-01-01.parquet")
+    write_parquet(pl.DataFrame({"day": [D[0]]}), flat / "coverage.parquet")
+    publish(flat, paths.history)
+    store(paths, many(D[1], range(10), 1.0), ["s"], D[1], D[1], buckets=2)
+    assert [path.name for path in paths.history.glob("*.parquet")] == ["coverage.parquet"]
+    assert read_changes(paths).sort(COLUMNS[:4]).equals(rows.sort(COLUMNS[:4]))
+    assert covered_days(paths) == D[:2] and state_on(read_changes(paths).lazy(), D[1]).collect().height == 4 * 10
     assert_state_is_the_latest(paths)

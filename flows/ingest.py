@@ -41,8 +41,10 @@ from transforms.snapshot.validate import (
 )
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
-# Rows read, checked and spilled at a time: memory follows this, not the size of a table.
+# Rows read and checked at a time, and rows held before they are spilled to disk: memory follows
+# these, not the size of a table.
 BATCH_ROWS = 500_000
+SPILL_ROWS = 2_000_000
 
 
 @dataclass
@@ -256,12 +258,14 @@ def _expected_rows(files: list[Path]) -> int | None:
 
 class _Spill:
     """The batches of one table on disk while it is checked: every parsed row by bucket (with
-    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition."""
+    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition. Batches
+    are held until SPILL_ROWS rows wait, then written as one file per bucket: fewer, larger files."""
 
     def __init__(self, folder: Path, table: Table, buckets: int) -> None:
         self.folder, self.table, self.buckets = folder, table, buckets
         self.columns: dict[str, pl.DataType] = {}
-        self.batches = 0
+        self.pending: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+        self.files = 0
 
     def add(self, frame: pl.DataFrame, failed: pl.Series) -> None:
         """Spill the parsed rows of a batch numbered by ROW; `failed`: the ROWs that failed a row check."""
@@ -274,10 +278,21 @@ class _Spill:
             rows = rows.with_columns(contact_bucket(pl.col("portal_id"), pl.col("contact_id"), self.buckets).alias("_bucket"))
         else:
             rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
+        self.pending.append((keys, rows))
+        if sum(rows.height for _, rows in self.pending) >= SPILL_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batches held so far, one file per bucket and key partition."""
+        if not self.pending:
+            return
+        keys = pl.concat([k for k, _ in self.pending])
+        rows = pl.concat([r for _, r in self.pending], how="diagonal_relaxed")
+        self.pending = []
         for name, frame_of, column in (("keys", keys, "_part"), ("rows", rows, "_bucket")):
             for (part,), piece in frame_of.partition_by(column, as_dict=True).items():
-                write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.batches}.parquet", scratch=True)
-        self.batches += 1
+                write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.files}.parquet", scratch=True)
+        self.files += 1
 
     def scan(self, name: str, part: int) -> pl.LazyFrame | None:
         files = sorted((self.folder / f"{name}-{part}").glob("batch-*.parquet"))
@@ -320,6 +335,7 @@ def ingest_table(
             rows_in_file += frame.height
             progress.update(manifest.rows_read, manifest.rows_read)
         manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": rows_in_file})
+    spill.flush()
     progress.close()
     # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
     duplicated = [duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := spill.scan("keys", part)) is not None]

@@ -10,6 +10,7 @@ from typing import TypeVar
 import polars as pl
 
 from flows.io.paths import SNAPSHOT_PREFIX, Paths, dated_folders
+from transforms.common.sorting import sorted_by
 from transforms.snapshot.buckets import BUCKETED_TABLES
 from transforms.snapshot.contract import TABLES
 
@@ -50,4 +51,6 @@ def snapshot_dates(paths: Paths, table: str) -> list[date]:
 def stored_order(frame: FrameT, table_name: str) -> FrameT:
     """`frame` in the order the lake stores `table_name`: its contract's `cluster_by`, if any."""
     cluster = TABLES[table_name].cluster_by
-    return frame.sort(cluster) if cluster else frame
+    if not cluster:
+        return frame
+    return sorted_by(frame, cluster) if isinstance(frame, pl.DataFrame) else frame.sort(cluster)

@@ -35,10 +35,10 @@ def staging_dir(link: Path) -> Path:
 
 def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool = False) -> None:
     """Write `frame` to `path` through a temporary file and fsync, so `path` is whole or absent. A
-    `scratch` file (read back once within the run, never published) is lz4-compressed and not synced."""
+    `scratch` file (read back once within the run, never published) is neither compressed nor synced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    compression: Literal["zstd", "lz4"] = "lz4" if scratch else "zstd"
+    compression: Literal["zstd", "uncompressed"] = "uncompressed" if scratch else "zstd"
     if isinstance(frame, pl.LazyFrame):
         frame.sink_parquet(tmp, compression=compression)
     else:

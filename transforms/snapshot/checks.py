@@ -11,8 +11,9 @@ DUPLICATE_KEY = "duplicate key"
 
 
 def _present(keys: pl.LazyFrame, columns: list[str], frame: pl.LazyFrame, on: list[str]) -> pl.LazyFrame:
-    """One boolean column: does each row of `frame` find its `on` values among `keys`?"""
-    found = keys.select([pl.col(p).alias(c) for p, c in zip(columns, on, strict=True)]).unique().with_columns(_found=pl.lit(True))
+    """One boolean column: does each row of `frame` find its `on` values among `keys` (each key once:
+    the kept keys of a validated parent table)?"""
+    found = keys.select([pl.col(p).alias(c) for p, c in zip(columns, on, strict=True)]).with_columns(_found=pl.lit(True))
     return frame.join(found, on=on, how="left", maintain_order="left", nulls_equal=False).select(pl.col("_found").fill_null(False))
 
 

@@ -237,11 +237,13 @@ def compute_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: da
     staged = stage_day(paths, as_of)
     parts = []
     if settings.active_definitions:
+        # On a Dask cluster the buckets run side by side; in one process, one after the other.
+        futures = [score_bucket.submit(paths, snapshot_date, settings, as_of, bucket, staged) for bucket in range(buckets)]
         scored: list[DayPart] = []
         with StepProgress(f"scores {as_of}", buckets, "buckets") as progress:
-            for bucket in range(buckets):
-                scored.append(score_bucket(paths, snapshot_date, settings, as_of, bucket, staged))
-                progress.update(bucket + 1, sum(part.rows["engagement_scores"] for part in scored))
+            for future in futures:
+                scored.append(future.result())
+                progress.update(len(scored), sum(part.rows["engagement_scores"] for part in scored))
         parts = [*scored, merge_scores(paths, snapshot_date, settings, as_of, scored, staged)]
     parts.append(partner_day(paths, snapshot_date, settings, as_of, staged))
     total = DayPart()
@@ -285,13 +287,14 @@ def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start
     and then the companies, published as one version; return the change rows written."""
     started = time.perf_counter()
     staged = open_history(paths, buckets)
+    futures = [history_bucket.submit(paths, snapshot_date, settings, start, end, bucket, staged) for bucket in range(buckets)]
     changes, parts = 0, []
     with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
-        for bucket in range(buckets):
-            written, company = history_bucket(paths, snapshot_date, settings, start, end, bucket, staged)
+        for future in futures:
+            written, company = future.result()
             changes += written
             parts.append(company)
-            progress.update(bucket + 1, changes)
+            progress.update(len(parts), changes)
     changes += history_companies(paths, snapshot_date, settings, start, end, parts, staged)
     publish_history(paths, staged, [start + timedelta(days=i) for i in range((end - start).days + 1)])
     run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)

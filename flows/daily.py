@@ -14,6 +14,7 @@ import polars as pl
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as prefect_flow_run
 
+from flows.cluster import task_runner
 from flows.compute import compute_day, compute_history, day_history, day_table_schemas, load_settings
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.io.lake import lake_buckets
@@ -173,7 +174,7 @@ def scheduled_day() -> date:
     return (start or datetime.now(UTC)).astimezone(UTC).date()
 
 
-@flow(name="engage-daily")
+@flow(name="engage-daily", task_runner=task_runner())
 def daily_flow(
     snapshot: str, as_of: date | None = None, warehouse: str = str(DEFAULT_WAREHOUSE), config: str = str(DEFAULT_CONFIG)
 ) -> dict[str, object]:
@@ -184,7 +185,7 @@ def daily_flow(
     return _run_days("daily", snapshot.replace("{as_of}", day.isoformat()), [day], day, Paths.of(warehouse), Path(config))
 
 
-@flow(name="engage-backfill")
+@flow(name="engage-backfill", task_runner=task_runner())
 def backfill_flow(
     snapshot: str,
     date_from: date,

@@ -91,18 +91,42 @@ def _run_flow(call) -> dict:
         _fail(exc)
 
 
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask", envvar="ENGAGE_DASK_ADDRESS", help="run the bucket tasks on the Dask scheduler at this address (tcp://host:8786)"
+    ),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", min=1, help="run the bucket tasks on a local Dask cluster of N worker processes")
+]
+
+
+def _on_runner(flow, dask: str | None, workers: int | None):
+    """`flow` with its bucket tasks on the Dask cluster chosen, or in this process."""
+    from flows.cluster import task_runner
+
+    try:
+        return flow.with_options(task_runner=task_runner(dask, workers))
+    except ValueError as exc:
+        _fail(exc)
+
+
 @app.command()
 def run(
     snapshot: Annotated[str, typer.Option(help=SNAPSHOT_HELP)],
     as_of: Annotated[str, typer.Option("--as-of", help="the day to compute, YYYY-MM-DD")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
     config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+    dask: DaskOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Run the daily flow for one day."""
     from flows.daily import daily_flow
 
     day = _date(as_of, "--as-of")
-    summary = _run_flow(lambda: daily_flow(snapshot, day, str(warehouse), str(config)))
+    flow = _on_runner(daily_flow, dask, workers)
+    summary = _run_flow(lambda: flow(snapshot, day, str(warehouse), str(config)))
     typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
 
 
@@ -115,12 +139,15 @@ def backfill(
     config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
     every: Annotated[int, typer.Option(min=1, help="compute every N-th day's tables (the last day always)")] = 1,
     history_only: Annotated[bool, typer.Option("--history-only", help="store only the score history (one pass), no day tables")] = False,
+    dask: DaskOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Run the backfill flow over a range of days: the score history of every day, and the day tables."""
     from flows.daily import backfill_flow
 
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
-    summary = _run_flow(lambda: backfill_flow(snapshot, first, last, str(warehouse), str(config), every, history_only))
+    flow = _on_runner(backfill_flow, dask, workers)
+    summary = _run_flow(lambda: flow(snapshot, first, last, str(warehouse), str(config), every, history_only))
     tables = "no day tables" if history_only else f"the tables of {len(summary['days'])} days"
     typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
 

@@ -20,6 +20,7 @@ stored history is first split anew, one part at a time.
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -86,7 +87,9 @@ def _advanced(state: pl.DataFrame, changes: pl.DataFrame, since: date) -> pl.Dat
 
 def _write_part(source: Path | None, target: Path, rows: pl.DataFrame, replaced: set[date], state: pl.DataFrame) -> None:
     """Write a part into a staged version: the change files of `source` for days not in `replaced`
-    linked, the rows of the `replaced` days written anew (a day without rows gets no file), `state`."""
+    linked, the rows of the `replaced` days written anew (a day without rows gets no file), `state`.
+    A part left half written (its task killed and run again elsewhere) is written anew."""
+    shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for day, path in (_files(source) if source else {}).items():
         if day not in replaced:

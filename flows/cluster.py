@@ -1,0 +1,33 @@
+"""Where the bucket tasks run: in the flow's own process, one at a time, or on a Dask cluster.
+
+`engage run` and `engage backfill` take `--dask ADDRESS` (an existing scheduler) or `--workers N`
+(a local cluster of N worker processes for the run); `ENGAGE_DASK_ADDRESS` does what `--dask` does,
+also for a deployment's flow run (a job variable). Tasks receive paths, not frames: every worker
+must reach the warehouse folder (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+DASK_ADDRESS_ENV = "ENGAGE_DASK_ADDRESS"
+
+
+def task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner[Any]:
+    """The runner of the bucket tasks: a Dask scheduler at `address` (or `ENGAGE_DASK_ADDRESS`), a
+    local cluster of `workers` processes (Dask divides the machine's memory among them), or else one
+    task at a time in this process, so memory holds one bucket."""
+    address = address or os.environ.get(DASK_ADDRESS_ENV, "").strip() or None
+    if address and workers:
+        raise ValueError("give a Dask scheduler address or a number of local workers, not both")
+    if not address and not workers:
+        return ThreadPoolTaskRunner(max_workers=1)
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    # One thread per worker process: Polars uses the cores; a bucket at a time per worker.
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None})

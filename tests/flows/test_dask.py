@@ -1,0 +1,78 @@
+"""The bucket tasks on a Dask cluster of two worker processes publish the warehouse of a run in one
+process, row for row: a 30-day backfill and a daily run, with a worker SIGKILLed in the middle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SNAPSHOT_DAY, dump_warehouse
+
+BUCKETS = 4
+
+
+def _load(small_snapshot: Path, warehouse: Path, runner=None) -> Path:
+    """A 30-day backfill (the history of every day, the tables of the first and the last) then the
+    daily run of the last day."""
+    from flows.daily import backfill_flow, daily_flow
+
+    backfill, daily = (flow.with_options(task_runner=runner) if runner else flow for flow in (backfill_flow, daily_flow))
+    backfill(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=29), SNAPSHOT_DAY, str(warehouse), every=29)
+    daily(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
+    return warehouse
+
+
+class _Killer(threading.Thread):
+    """SIGKILLs the first worker process seen running a bucket task."""
+
+    def __init__(self, client) -> None:
+        super().__init__(daemon=True)
+        self.client = client
+        self.killed: list[str] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for worker, keys in self.client.processing().items():
+                if any("bucket" in str(key) for key in keys):
+                    pid = self.client.run(os.getpid, workers=[worker])[worker]
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed.append(worker)
+                    return
+            time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    # 1 GiB a worker: far below what the whole job may use, above one bucket of the small snapshot.
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="1GiB") as local,
+        Client(local) as client,
+    ):
+        yield local, client
+
+
+def test_two_workers_one_killed_publish_the_rows_of_one_process(small_snapshot, tmp_path, monkeypatch, prefect_harness, cluster):
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    local, client = cluster
+    monkeypatch.setenv("ENGAGE_BUCKETS", str(BUCKETS))
+    alone = _load(small_snapshot, tmp_path / "alone" / "warehouse.duckdb")
+    killer = _Killer(client)
+    killer.start()
+    try:
+        spread = _load(small_snapshot, tmp_path / "dask" / "warehouse.duckdb", DaskTaskRunner(address=local.scheduler_address))
+    finally:
+        killer.done.set()
+    assert killer.killed, "no worker was killed: the test did not test a fault"
+    assert dump_warehouse(spread) == dump_warehouse(alone)
+    # Every worker of the cluster ran bucket tasks: the work was divided.
+    assert len(client.scheduler_info()["workers"]) == 2

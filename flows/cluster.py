@@ -9,8 +9,11 @@ must reach the warehouse folder (docs/scaling.md).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 DASK_ADDRESS_ENV = "ENGAGE_DASK_ADDRESS"
@@ -31,3 +34,28 @@ def task_runner(address: str | None = None, workers: int | None = None) -> TaskR
         return DaskTaskRunner(address=address)
     # One thread per worker process: Polars uses the cores; a bucket at a time per worker.
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
+
+
+@contextmanager
+def shared_prefect_api() -> Iterator[None]:
+    """Within the block, the Prefect API of this process is named in the environment that Dask
+    workers started from it inherit; with no server configured, Prefect's temporary server is
+    started first (else each worker would start a temporary server of its own, and the flow would
+    never hear of their task runs)."""
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start()
+        url = server.api_url
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings({PREFECT_API_URL: url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous

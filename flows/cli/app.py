@@ -103,13 +103,20 @@ WorkersOption = Annotated[
 
 
 def _on_runner(flow, dask: str | None, workers: int | None):
-    """`flow` with its bucket tasks on the Dask cluster chosen, or in this process."""
-    from flows.cluster import task_runner
+    """A call of `flow` with its bucket tasks on the Dask cluster chosen, or in this process."""
+    from flows.cluster import shared_prefect_api, task_runner
 
     try:
-        return flow.with_options(task_runner=task_runner(dask, workers))
+        runner = task_runner(dask, workers)
     except ValueError as exc:
         _fail(exc)
+    on_runner = flow.with_options(task_runner=runner)
+
+    def call(*args, **kwargs):
+        with shared_prefect_api():
+            return on_runner(*args, **kwargs)
+
+    return call if workers else on_runner
 
 
 @app.command()

@@ -49,11 +49,15 @@ class _Killer(threading.Thread):
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(prefect_harness):
     from distributed import Client, LocalCluster
 
-    # 1 GiB a worker: far below what the whole job may use, above one bucket of the small snapshot.
+    from flows.cluster import shared_prefect_api
+
+    # Workers report to the test's Prefect server; 1 GiB a worker: far below what the whole job may
+    # use, above one bucket of the small snapshot.
     with (
+        shared_prefect_api(),
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="1GiB") as local,
         Client(local) as client,
     ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -15,9 +15,10 @@ from flows.io.config_files import load_catalog, load_definition_files, load_mapp
 from flows.io.history_store import open_history, publish_history, store_part
 from flows.io.lake import lake_table
 from flows.io.logs import run_logger
-from flows.io.paths import COMPANY_PART, Paths, bucket_part
+from flows.io.paths import COMPANY_PART, Paths, bucket_part, score_parts
 from flows.io.warehouse import day_table, stage_day, write_day_part
 from flows.progress import StepProgress
+from transforms.common.calendar import days_between
 from transforms.common.fx import require_rates
 from transforms.dashboard.catalog import IndexCatalog
 from transforms.dashboard.clients import active_subscriptions, associated_clients
@@ -296,7 +297,7 @@ def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start
             parts.append(company)
             progress.update(len(parts), changes)
     changes += history_companies(paths, snapshot_date, settings, start, end, parts, staged)
-    publish_history(paths, staged, [start + timedelta(days=i) for i in range((end - start).days + 1)])
+    publish_history(paths, staged, days_between(start, end))
     run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)
     return changes
 
@@ -307,7 +308,7 @@ def day_history(paths: Paths, as_of: date, score_ids: list[str], buckets: int) -
     change rows written."""
     staged = open_history(paths, buckets)
     changes = 0
-    for part in [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]:
+    for part in score_parts(buckets):
         intervals = day_intervals(day_table(paths, as_of, "engagement_scores", part)).collect()
         changes += store_part(paths, staged, part, intervals, score_ids, as_of, as_of)
     publish_history(paths, staged, [as_of])

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +24,7 @@ from flows.io.sources import is_source_url, pull_postgres, redacted
 from flows.io.storage import exclusive_lock
 from flows.io.warehouse import append_run_log, ensure_catalog, publish_staged_day, write_manifest
 from flows.report.charts import tier_progress
+from transforms.common.calendar import days_between
 
 
 def _run_log(
@@ -202,6 +203,5 @@ def backfill_flow(
         raise ValueError(f"backfill range is empty: {date_from} > {date_to}")
     if every < 1:
         raise ValueError(f"every must be 1 or more days, not {every}")
-    span = (date_to - date_from).days
-    days = sorted({date_from + timedelta(days=i) for i in range(0, span + 1, every)} | {date_to})
+    days = sorted({*days_between(date_from, date_to)[::every], date_to})
     return _run_days("backfill", snapshot, days, date_to, Paths.of(warehouse), Path(config), history_pass=True, tables=not history_only)

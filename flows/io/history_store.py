@@ -26,8 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, bucket_part
+from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, score_parts
 from flows.io.storage import publish, staging_dir, write_parquet
+from transforms.common.calendar import days_between
 from transforms.common.tables import validate_with
 from transforms.scores.history_changes import CHANGE_SCHEMA, STATE_KEY, range_changes, state_diff, state_on
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
@@ -129,7 +130,7 @@ def _split(paths: Paths, buckets: int) -> None:
     folders = [paths.history, *(paths.history / name for name in _parts(paths))]
     files = [f for folder in folders for f in _files(folder).values()]
     staged = staging_dir(paths.history)
-    for name in [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]:
+    for name in score_parts(buckets):
         rows = pl.scan_parquet(files, glob=False).filter(history_part(buckets) == name).collect() if files else _empty()
         days = set(rows["valid_from"].unique().to_list())
         _write_part(None, staged / name, rows, days, state_on(rows.lazy(), date.max).collect())
@@ -173,7 +174,7 @@ def store_part(paths: Paths, staged: Path, part: str, intervals: pl.DataFrame, s
     the day after `end` is rebased on the new state of `end`, so every later day keeps its scores."""
     intervals = validate_with(ENGAGEMENT_SCORE_HISTORY, intervals)
     current = paths.history / part
-    replaced = {start + timedelta(days=i) for i in range((end - start).days + 1)}
+    replaced = set(days_between(start, end))
     stored_days = _files(current)
     if not stored_days or start > max(stored_days):
         # Past the part's last change: its latest state is the day before `start`; no change row is read.

@@ -97,3 +97,8 @@ COMPANY_PART, BUCKET_PART_PREFIX = "companies", "bucket-"
 def bucket_part(bucket: int) -> str:
     """The part name of contact bucket `bucket`."""
     return f"{BUCKET_PART_PREFIX}{bucket}"
+
+
+def score_parts(buckets: int) -> list[str]:
+    """The parts of the score tables and history when contacts are split into `buckets` buckets."""
+    return [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]

@@ -26,6 +26,11 @@ def as_of_instant(as_of: date | datetime) -> datetime:
     return datetime.combine(as_of, time.max, tzinfo=UTC)
 
 
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from `first` to `last`, both included, ascending."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
 def add_months(day: date, months: int) -> date:
     """`day` moved forward by calendar months, the day clamped to the month's last day."""
     index = day.year * 12 + day.month - 1 + months

@@ -1,6 +1,6 @@
 """Storing score history: daily extension, replacing a range, rebasing the next day, purging, parts."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 import pytest
@@ -16,8 +16,9 @@ from flows.io.history_store import (
     read_changes,
     store_part,
 )
-from flows.io.paths import COMPANY_PART, Paths, bucket_part
+from flows.io.paths import Paths, score_parts
 from flows.io.storage import publish, staging_dir, write_parquet
+from transforms.common.calendar import days_between
 from transforms.common.tables import OutputValidationError
 from transforms.scores.history_changes import state_on
 
@@ -34,9 +35,9 @@ def intervals(*items: tuple, score_id: str = "s") -> pl.DataFrame:
 def store(paths: Paths, frame: pl.DataFrame, score_ids: list[str], start: date, end: date, buckets: int = 1) -> int:
     """Store `frame` as a run does: one version, each part written from its own records."""
     staged = open_history(paths, buckets)
-    parts = [*(bucket_part(b) for b in range(buckets)), COMPANY_PART]
+    parts = score_parts(buckets)
     written = sum(store_part(paths, staged, name, frame.filter(history_part(buckets) == name), score_ids, start, end) for name in parts)
-    publish_history(paths, staged, [start + timedelta(days=i) for i in range((end - start).days + 1)])
+    publish_history(paths, staged, days_between(start, end))
     return written
 
 

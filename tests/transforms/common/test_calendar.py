@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 
-from transforms.common.calendar import add_months, as_of_instant, month_shift, months_between, whole_months
+from transforms.common.calendar import add_months, as_of_instant, days_between, month_shift, months_between, whole_months
 
 
 def test_event_months_by_day_lookup_agrees_with_the_calendar_formula():
@@ -52,3 +52,9 @@ def test_whole_months_count_the_clock_on_the_day_of_month_itself():
 def test_the_as_of_instant_is_the_end_of_the_day_in_utc():
     assert as_of_instant(date(2026, 6, 30)) == datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=UTC)
     assert as_of_instant(datetime(2026, 6, 30, 8)) == datetime(2026, 6, 30, 8, tzinfo=UTC)
+
+
+def test_days_between_includes_both_ends_and_is_empty_when_reversed():
+    assert days_between(date(2026, 2, 27), date(2026, 3, 1)) == [date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 1)]
+    assert days_between(date(2026, 3, 1), date(2026, 3, 1)) == [date(2026, 3, 1)]
+    assert days_between(date(2026, 3, 2), date(2026, 3, 1)) == []

@@ -36,6 +36,20 @@ def task_runner(address: str | None = None, workers: int | None = None) -> TaskR
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
 
 
+def worker_memory() -> int | None:
+    """The smallest memory limit (bytes) of the Dask workers the current flow runs its tasks on, or
+    None in one process or when the workers have no limit."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    if runner is None or type(runner).__name__ != "DaskTaskRunner":
+        return None
+    workers = runner.client.scheduler_info(n_workers=-1)["workers"].values()  # type: ignore[attr-defined]
+    limits = [int(w.get("memory_limit") or 0) for w in workers]
+    return min(limits) if limits and all(limits) else None
+
+
 @contextmanager
 def shared_prefect_api() -> Iterator[None]:
     """Within the block, the Prefect API of this process is named in the environment that Dask

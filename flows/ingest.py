@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.cluster import worker_memory
 from flows.io.errors import SnapshotError
 from flows.io.lake import stored_order
 from flows.io.logs import run_logger
@@ -256,6 +258,12 @@ def _expected_rows(files: list[Path]) -> int | None:
         return None
 
 
+def _spilled(folder: Path, name: str, part: int) -> pl.LazyFrame | None:
+    """The spilled batches of one bucket (`rows`) or key partition (`keys`), or None when there are none."""
+    files = sorted((folder / f"{name}-{part}").glob("batch-*.parquet"))
+    return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed") if files else None
+
+
 class _Spill:
     """The batches of one table on disk while it is checked: every parsed row by bucket (with
     `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition. Batches
@@ -294,27 +302,39 @@ class _Spill:
                 write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.files}.parquet", scratch=True)
         self.files += 1
 
-    def scan(self, name: str, part: int) -> pl.LazyFrame | None:
-        files = sorted((self.folder / f"{name}-{part}").glob("batch-*.parquet"))
-        return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed") if files else None
+
+@dataclass(frozen=True)
+class SpilledTable:
+    """A table read and checked into its spill folder, waiting to be written bucket by bucket: what
+    a bucket task needs, as paths and a schema (no frames travel to a worker)."""
+
+    table_name: str
+    folder: Path
+    staged: Path
+    snapshot_date: date
+    buckets: int
+    columns: dict[str, pl.DataType]
+
+    @property
+    def duplicates(self) -> Path:
+        return self.folder / "duplicates.parquet"
+
+    def quarantine(self, bucket: int | None = None) -> Path:
+        """The quarantine lines of one bucket's duplicate keys, or (None) of the row checks."""
+        return self.folder / f"quarantine-{'rows' if bucket is None else bucket}.parquet"
+
+    def lake_part(self, bucket: int) -> Path:
+        return self.staged / self.table_name / f"part-{bucket}.parquet"
 
 
-@task(name="ingest-table", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def ingest_table(
-    snapshot: Path,
-    table_name: str,
-    snapshot_date: date,
-    staged: Path,
-    parents: dict[str, pl.DataFrame],
-    mappings: ColumnMappings | None = None,
-    buckets: int = 1,
-) -> tuple[TableManifest, pl.DataFrame]:
-    """Validate one table into `staged` in batches: row checks and foreign keys per batch, duplicate
-    keys in a pass over the key columns by partition, then each bucket's kept rows written in the
-    lake's order. Memory follows a batch and a bucket, not the table. Return the manifest and the
-    kept keys of a parent table (empty for the others)."""
-    started = time.perf_counter()
+def check_table(
+    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, mappings: ColumnMappings | None = None, buckets: int = 1
+) -> tuple[TableManifest, SpilledTable]:
+    """Read one table in batches: row checks and foreign keys (against the parents already in
+    `staged`) per batch, every parsed row spilled by bucket, duplicate keys found in a pass over the
+    key columns by partition. Return the manifest so far and the spilled table."""
     table = TABLES[table_name]
+    parents = {name: kept_keys(staged, name) for name in sorted(_with_parents({table_name}) - {table_name}) if (staged / name).is_dir()}
     files, manifest = _sources(snapshot, table_name)
     mapping = mappings.tables.get(table_name) if mappings else None
     spill = _Spill(staged / ".spill" / table_name, table, buckets if table_name in BUCKETED_TABLES else 1)
@@ -337,41 +357,83 @@ def ingest_table(
         manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": rows_in_file})
     spill.flush()
     progress.close()
+    spilled = SpilledTable(table_name, spill.folder, staged, snapshot_date, spill.buckets, spill.columns)
     # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
-    duplicated = [duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := spill.scan("keys", part)) is not None]
-    duplicates = pl.concat([pl.DataFrame(schema=FAILURE_SCHEMA), *duplicated])
+    duplicated = [
+        duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := _spilled(spill.folder, "keys", part)) is not None
+    ]
+    write_parquet(pl.concat([pl.DataFrame(schema=FAILURE_SCHEMA), *duplicated]), spilled.duplicates, scratch=True)
+    write_parquet(pl.concat(quarantine), spilled.quarantine(), scratch=True)
+    return manifest, spilled
+
+
+def write_bucket(spilled: SpilledTable, bucket: int) -> int:
+    """Write one bucket of a spilled table: its kept rows to the staged lake in the lake's order, the
+    rows of its duplicate keys to its quarantine file. Return the rows kept (memory holds one bucket)."""
+    table = TABLES[spilled.table_name]
+    rows = _spilled(spilled.folder, "rows", bucket)
+    duplicates = pl.read_parquet(spilled.duplicates)
     dropped = duplicates.get_column(ROW).implode()
-    kept_keys = []
+    if rows is None:
+        write_parquet(pl.DataFrame(schema=QUARANTINE_SCHEMA), spilled.quarantine(bucket), scratch=True)
+        return 0
+    # One bucket in memory (its size is bounded by the bucket count): the in-memory engine sorts it
+    # several times faster than a streaming sink.
+    collected = rows.collect(engine="in-memory")
+    in_bucket = collected.select(
+        *[pl.col(c) if c in collected.columns else pl.lit(None, dtype=d).alias(c) for c, d in spilled.columns.items()],
+        *[c for c in collected.columns if c.startswith("_")],
+    )
+    del collected
+    write_parquet(
+        quarantine_rows(duplicates, in_bucket.filter(pl.col(ROW).is_in(dropped)), table), spilled.quarantine(bucket), scratch=True
+    )
+    kept = in_bucket.filter(pl.col("_row_ok") & ~pl.col(ROW).is_in(dropped))
+    del in_bucket
+    # Read order, unless the lake keeps the table in its contract's order (a total order).
+    kept = stored_order(kept, spilled.table_name) if table.cluster_by else kept.sort(ROW)
+    write_parquet(
+        kept.select(list(spilled.columns)).with_columns(pl.lit(spilled.snapshot_date).alias("snapshot_date")), spilled.lake_part(bucket)
+    )
+    return kept.height
+
+
+_TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 1, "retry_condition_fn": _transient, "cache_policy": NO_CACHE}
+check_table_task = task(name="ingest-table", **_TASK_OPTIONS)(check_table)
+write_bucket_task = task(name="ingest-bucket", **_TASK_OPTIONS)(write_bucket)
+
+
+def ingest_table(
+    snapshot: Path,
+    table_name: str,
+    snapshot_date: date,
+    staged: Path,
+    mappings: ColumnMappings | None = None,
+    buckets: int = 1,
+    as_tasks: bool = True,
+) -> TableManifest:
+    """Validate one table into `staged` (after its parents): checked in batches (`check_table`),
+    then written bucket by bucket (`write_bucket`). With `as_tasks` each step is a task on the flow's
+    task runner (on a Dask cluster, the buckets side by side), else a call in this process. Memory
+    follows a batch and a bucket, not the table."""
+    started = time.perf_counter()
+    if as_tasks:
+        manifest, spilled = check_table_task.submit(snapshot, table_name, snapshot_date, staged, mappings, buckets).result()
+        kept = [future.result() for future in [write_bucket_task.submit(spilled, b) for b in range(spilled.buckets)]]
+    else:
+        manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, buckets)
+        kept = [write_bucket(spilled, b) for b in range(spilled.buckets)]
+    manifest.rows_kept = sum(kept)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
-    for bucket in range(spill.buckets):
-        rows = spill.scan("rows", bucket)
-        if rows is None:
-            continue
-        # One bucket in memory (its size is bounded by the bucket count): the in-memory engine sorts
-        # it several times faster than a streaming sink.
-        collected = rows.collect(engine="in-memory")
-        in_bucket = collected.select(
-            *[pl.col(c) if c in collected.columns else pl.lit(None, dtype=d).alias(c) for c, d in spill.columns.items()],
-            *[c for c in collected.columns if c.startswith("_")],
-        )
-        del collected
-        quarantine.append(quarantine_rows(duplicates, in_bucket.filter(pl.col(ROW).is_in(dropped)), table))
-        kept = in_bucket.filter(pl.col("_row_ok") & ~pl.col(ROW).is_in(dropped))
-        del in_bucket
-        # Read order, unless the lake keeps the table in its contract's order (a total order).
-        kept = stored_order(kept, table_name) if table.cluster_by else kept.sort(ROW)
-        write_parquet(kept.select(list(spill.columns)).with_columns(dated), staged / table_name / f"part-{bucket}.parquet")
-        manifest.rows_kept += kept.height
-        if table_name in _PARENTS:
-            kept_keys.append(kept.select(list(table.key)))
     if not manifest.rows_kept:
-        write_parquet(_empty(table).with_columns(dated), staged / table_name / "part-0.parquet")
-    shutil.rmtree(spill.folder, ignore_errors=True)
-    lines = pl.concat(quarantine).sort("source_file", "source_row", "column_name", "reason")
+        write_parquet(_empty(TABLES[table_name]).with_columns(dated), staged / table_name / "part-0.parquet")
+    parts = [spilled.quarantine(), *[spilled.quarantine(b) for b in range(spilled.buckets)]]
+    lines = pl.read_parquet(parts).sort("source_file", "source_row", "column_name", "reason")
+    shutil.rmtree(spilled.folder, ignore_errors=True)
     manifest.rows_quarantined = lines.select(pl.struct("source_file", "source_row").n_unique()).item() if lines.height else 0
     write_parquet(lines.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
     manifest.seconds = round(time.perf_counter() - started, 3)
-    manifest.buckets = spill.buckets
+    manifest.buckets = spilled.buckets
     run_logger().info(
         "%s: read %d, kept %d, quarantined %d rows in %.1fs (%d bucket(s), %.0f rows/s)",
         table_name,
@@ -379,18 +441,22 @@ def ingest_table(
         manifest.rows_kept,
         manifest.rows_quarantined,
         manifest.seconds,
-        spill.buckets,
+        spilled.buckets,
         manifest.rows_read / max(manifest.seconds, 1e-3),
     )
-    return manifest, pl.concat(kept_keys) if kept_keys else _empty(table).select(list(table.key))
+    return manifest
 
 
-_PARENTS = {fk.parent for t in TABLES.values() for fk in t.foreign_keys if fk.parent} | {"contacts", "companies"}
+def kept_keys(staged: Path, table_name: str) -> pl.DataFrame:
+    """The key columns of the rows of `table_name` kept in `staged` (what the foreign keys of the
+    tables after it are checked against)."""
+    files = sorted((staged / table_name).glob("part-*.parquet"))
+    return pl.read_parquet(files, columns=list(TABLES[table_name].key))
 
 
-def snapshot_buckets(snapshot: Path) -> int:
+def snapshot_buckets(snapshot: Path, worker_memory: int | None = None) -> int:
     """How many contact buckets a snapshot is split into: `ENGAGE_BUCKETS` when set, else by the size
-    of its contact-keyed files."""
+    of its contact-keyed files and the memory limit of the workers (`bucket_count`)."""
     setting = os.environ.get("ENGAGE_BUCKETS", "").strip()
     if setting:
         if not setting.isdigit() or int(setting) < 1:
@@ -398,7 +464,7 @@ def snapshot_buckets(snapshot: Path) -> int:
         return int(setting)
     files = [path for name in BUCKETED_TABLES for path in table_files(snapshot, name)]
     parquet = sum(path.stat().st_size for path in files if path.suffix == ".parquet")
-    return bucket_count(sum(path.stat().st_size for path in files) - parquet, parquet)
+    return bucket_count(sum(path.stat().st_size for path in files) - parquet, parquet, worker_memory)
 
 
 def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None) -> list[TableManifest]:
@@ -408,14 +474,8 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
     staged_root = paths.lake / ".staging" / f"{snapshot_date.isoformat()}-{uuid.uuid4().hex[:8]}"
     staged_root.mkdir(parents=True)
-    parents: dict[str, pl.DataFrame] = {}
-    manifests = []
-    buckets = snapshot_buckets(snapshot)
-    for name in INGEST_ORDER:
-        manifest, kept = ingest_table(snapshot, name, snapshot_date, staged_root, parents, mappings, buckets)
-        manifests.append(manifest)
-        if name in _PARENTS:
-            parents[name] = kept
+    buckets = snapshot_buckets(snapshot, worker_memory())
+    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, buckets) for name in INGEST_ORDER]
     for name in INGEST_ORDER:
         link = paths.lake_partition(name, snapshot_date)
         link.parent.mkdir(parents=True, exist_ok=True)

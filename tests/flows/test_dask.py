@@ -4,6 +4,7 @@ process, row for row: a 30-day backfill and a daily run, with a worker SIGKILLed
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -80,3 +81,39 @@ def test_two_workers_one_killed_publish_the_rows_of_one_process(small_snapshot, 
     assert dump_warehouse(spread) == dump_warehouse(alone)
     # Every worker of the cluster ran bucket tasks: the work was divided.
     assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_bad_data_met_on_a_worker_stops_the_run_with_the_contract_line(small_snapshot, tmp_path, prefect_harness, cluster):
+    from typer.testing import CliRunner
+
+    from flows.cli.app import app
+
+    local, client = cluster
+    snap = tmp_path / "snap"
+    shutil.copytree(small_snapshot, snap)
+    (snap / "events").mkdir(exist_ok=True)
+    (snap / "events" / "zz-broken.parquet").write_bytes(b"PAR1 not a parquet file")
+    warehouse = tmp_path / "warehouse.duckdb"
+    args = ["run", "--snapshot", str(snap), "--as-of", SNAPSHOT_DAY.isoformat(), "--warehouse", str(warehouse)]
+    result = CliRunner().invoke(app, [*args, "--dask", local.scheduler_address])
+    # The events are checked on a worker: its error comes back as the one line of the contract.
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "zz-broken.parquet: cannot be parsed" in lines[0], result.stderr
+    assert "Traceback" not in result.output and not warehouse.exists()
+
+
+def test_the_bucket_count_follows_the_workers_memory_limit(cluster, prefect_harness):
+    from prefect import flow
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    from flows.cluster import worker_memory
+
+    local, client = cluster
+
+    @flow(task_runner=DaskTaskRunner(address=local.scheduler_address))
+    def limits() -> int | None:
+        return worker_memory()
+
+    assert limits() == 1024**3
+    assert worker_memory() is None

@@ -20,10 +20,9 @@ DAY = date(2026, 6, 30)
 
 def _ingested(snap: Path, staged: Path, buckets: int) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """(kept, quarantine) per table, from the lake files and quarantine a bounded ingest wrote."""
-    parents: dict[str, pl.DataFrame] = {}
     out = {}
     for name in ("contacts", "events"):
-        manifest, parents[name] = ingest_table.fn(snap, name, DAY, staged, parents, None, buckets)
+        manifest = ingest_table(snap, name, DAY, staged, None, buckets, as_tasks=False)
         kept = pl.read_parquet(sorted((staged / name).glob("part-*.parquet"))).drop("snapshot_date")
         quarantine = pl.read_parquet(staged / "_quarantine" / f"{name}.parquet").drop("snapshot_date")
         assert manifest.rows_read == manifest.rows_kept + manifest.rows_quarantined == kept.height + manifest.rows_quarantined
@@ -69,7 +68,7 @@ def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
         {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 40)
     ]
     write_csv(tmp_path / "snap" / "contacts", "part", list(rows[0]), rows)
-    ingest_table.fn(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", {}, None, 4)
+    ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, 4, as_tasks=False)
     seen: dict[int, str] = {}
     for path in sorted((tmp_path / "staged" / "contacts").glob("part-*.parquet")):
         for contact in pl.read_parquet(path)["contact_id"].to_list():

@@ -13,6 +13,10 @@ BUCKETED_TABLES = ("contacts", "associations", "events")
 # some 250 MB in memory. Parquet holds the same rows in about an eighth of the bytes.
 BUCKET_BYTES = 128 * 1024 * 1024
 PARQUET_EXPANSION = 8
+# On workers with a memory limit, a bucket's text bytes stay within this share of the limit: a bucket
+# takes about twice its text bytes while it is sorted or scored, beside the worker's own ~300 MB,
+# and Dask pauses a worker at 80% of its limit.
+WORKER_SHARE = 8
 
 _GOLDEN, _MIX1, _MIX2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
@@ -31,7 +35,9 @@ def contact_bucket(portal_id: pl.Expr, contact_id: pl.Expr, buckets: int) -> pl.
     return (contact_hash(portal_id, contact_id) % buckets).fill_null(0).cast(pl.Int32)
 
 
-def bucket_count(text_bytes: int, parquet_bytes: int = 0, per_bucket: int = BUCKET_BYTES) -> int:
-    """How many buckets a snapshot is split into, by the sizes of its contact-keyed files: CSV and
-    NDJSON bytes as they are, Parquet bytes as the text they hold."""
+def bucket_count(text_bytes: int, parquet_bytes: int = 0, worker_memory: int | None = None) -> int:
+    """How many buckets a snapshot is split into, by the sizes of its contact-keyed files (CSV and
+    NDJSON bytes as they are, Parquet bytes as the text they hold) and, when known, the smallest
+    memory limit of the workers that process them."""
+    per_bucket = BUCKET_BYTES if worker_memory is None else max(1, min(BUCKET_BYTES, worker_memory // WORKER_SHARE))
     return max(1, math.ceil((text_bytes + PARQUET_EXPANSION * parquet_bytes) / per_bucket))

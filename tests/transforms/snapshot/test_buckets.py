@@ -28,3 +28,11 @@ def test_contacts_spread_over_every_bucket_and_null_ids_go_to_the_first():
 def test_the_count_follows_the_bytes():
     assert [bucket_count(n) for n in (0, 1, BUCKET_BYTES, BUCKET_BYTES + 1, 10 * BUCKET_BYTES)] == [1, 1, 1, 2, 10]
     assert bucket_count(0, BUCKET_BYTES // PARQUET_EXPANSION) == 1 and bucket_count(BUCKET_BYTES, BUCKET_BYTES) == 1 + PARQUET_EXPANSION
+
+
+def test_workers_with_little_memory_get_smaller_buckets_and_large_limits_change_nothing():
+    gib = 1024**3
+    # 512 MiB a worker: buckets of 64 MiB of text, twice as many as by size alone.
+    assert bucket_count(10 * BUCKET_BYTES, worker_memory=gib // 2) == 20
+    assert bucket_count(10 * BUCKET_BYTES, worker_memory=64 * gib) == bucket_count(10 * BUCKET_BYTES) == 10
+    assert bucket_count(0, worker_memory=gib // 2) == 1

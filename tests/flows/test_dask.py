@@ -88,7 +88,7 @@ def test_bad_data_met_on_a_worker_stops_the_run_with_the_contract_line(small_sna
 
     from flows.cli.app import app
 
-    local, client = cluster
+    local, _ = cluster
     snap = tmp_path / "snap"
     shutil.copytree(small_snapshot, snap)
     (snap / "events").mkdir(exist_ok=True)
@@ -109,7 +109,7 @@ def test_the_bucket_count_follows_the_workers_memory_limit(cluster, prefect_harn
 
     from flows.cluster import worker_memory
 
-    local, client = cluster
+    local, _ = cluster
 
     @flow(task_runner=DaskTaskRunner(address=local.scheduler_address))
     def limits() -> int | None:

@@ -28,7 +28,7 @@ from flows.io.storage import publish, staging_dir, write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
-from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
+from transforms.snapshot.buckets import BUCKETED_TABLES, WORKER_SHARE, bucket_count, contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
 from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, parse_table
@@ -47,6 +47,17 @@ FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": 
 # these, not the size of a table.
 BATCH_ROWS = 500_000
 SPILL_ROWS = 2_000_000
+# Bytes a parsed row of the widest table (events) takes in memory, about: what the spill may hold on
+# a worker with a memory limit.
+ROW_BYTES = 200
+
+
+def spill_rows(worker_memory: int | None = None) -> int:
+    """Rows held before a spill: SPILL_ROWS, or on workers with a memory limit what fits in the
+    share of it a bucket may take (never under a batch)."""
+    if worker_memory is None:
+        return SPILL_ROWS
+    return max(BATCH_ROWS, min(SPILL_ROWS, worker_memory // WORKER_SHARE // ROW_BYTES))
 
 
 @dataclass
@@ -267,10 +278,10 @@ def _spilled(folder: Path, name: str, part: int) -> pl.LazyFrame | None:
 class _Spill:
     """The batches of one table on disk while it is checked: every parsed row by bucket (with
     `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition. Batches
-    are held until SPILL_ROWS rows wait, then written as one file per bucket: fewer, larger files."""
+    are held until `hold_rows` rows wait, then written as one file per bucket: fewer, larger files."""
 
-    def __init__(self, folder: Path, table: Table, buckets: int) -> None:
-        self.folder, self.table, self.buckets = folder, table, buckets
+    def __init__(self, folder: Path, table: Table, buckets: int, hold_rows: int) -> None:
+        self.folder, self.table, self.buckets, self.hold_rows = folder, table, buckets, hold_rows
         self.columns: dict[str, pl.DataType] = {}
         self.pending: list[tuple[pl.DataFrame, pl.DataFrame]] = []
         self.files = 0
@@ -287,7 +298,7 @@ class _Spill:
         else:
             rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
         self.pending.append((keys, rows))
-        if sum(rows.height for _, rows in self.pending) >= SPILL_ROWS:
+        if sum(rows.height for _, rows in self.pending) >= self.hold_rows:
             self.flush()
 
     def flush(self) -> None:
@@ -328,7 +339,13 @@ class SpilledTable:
 
 
 def check_table(
-    snapshot: Path, table_name: str, snapshot_date: date, staged: Path, mappings: ColumnMappings | None = None, buckets: int = 1
+    snapshot: Path,
+    table_name: str,
+    snapshot_date: date,
+    staged: Path,
+    mappings: ColumnMappings | None = None,
+    buckets: int = 1,
+    hold_rows: int = SPILL_ROWS,
 ) -> tuple[TableManifest, SpilledTable]:
     """Read one table in batches: row checks and foreign keys (against the parents already in
     `staged`) per batch, every parsed row spilled by bucket, duplicate keys found in a pass over the
@@ -337,7 +354,7 @@ def check_table(
     parents = {name: kept_keys(staged, name) for name in sorted(_with_parents({table_name}) - {table_name}) if (staged / name).is_dir()}
     files, manifest = _sources(snapshot, table_name)
     mapping = mappings.tables.get(table_name) if mappings else None
-    spill = _Spill(staged / ".spill" / table_name, table, buckets if table_name in BUCKETED_TABLES else 1)
+    spill = _Spill(staged / ".spill" / table_name, table, buckets if table_name in BUCKETED_TABLES else 1, hold_rows)
     # A retried attempt starts clean: nothing of a failed one is read again.
     shutil.rmtree(spill.folder, ignore_errors=True)
     shutil.rmtree(staged / table_name, ignore_errors=True)
@@ -410,6 +427,7 @@ def ingest_table(
     staged: Path,
     mappings: ColumnMappings | None = None,
     buckets: int = 1,
+    hold_rows: int = SPILL_ROWS,
     as_tasks: bool = True,
 ) -> TableManifest:
     """Validate one table into `staged` (after its parents): checked in batches (`check_table`),
@@ -418,10 +436,10 @@ def ingest_table(
     follows a batch and a bucket, not the table."""
     started = time.perf_counter()
     if as_tasks:
-        manifest, spilled = check_table_task.submit(snapshot, table_name, snapshot_date, staged, mappings, buckets).result()
+        manifest, spilled = check_table_task.submit(snapshot, table_name, snapshot_date, staged, mappings, buckets, hold_rows).result()
         kept = [future.result() for future in [write_bucket_task.submit(spilled, b) for b in range(spilled.buckets)]]
     else:
-        manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, buckets)
+        manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, buckets, hold_rows)
         kept = [write_bucket(spilled, b) for b in range(spilled.buckets)]
     manifest.rows_kept = sum(kept)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
@@ -474,8 +492,9 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
     staged_root = paths.lake / ".staging" / f"{snapshot_date.isoformat()}-{uuid.uuid4().hex[:8]}"
     staged_root.mkdir(parents=True)
-    buckets = snapshot_buckets(snapshot, worker_memory())
-    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, buckets) for name in INGEST_ORDER]
+    memory = worker_memory()
+    buckets, hold_rows = snapshot_buckets(snapshot, memory), spill_rows(memory)
+    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, buckets, hold_rows) for name in INGEST_ORDER]
     for name in INGEST_ORDER:
         link = paths.lake_partition(name, snapshot_date)
         link.parent.mkdir(parents=True, exist_ok=True)

@@ -12,17 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flows.ingest
-from flows.ingest import ingest_table, validate_snapshot_table
+from flows.ingest import BATCH_ROWS, SPILL_ROWS, ingest_table, spill_rows, validate_snapshot_table
 from tests.strategies import EVENT_HEADER, snapshots, write_csv
 
 DAY = date(2026, 6, 30)
 
 
-def _ingested(snap: Path, staged: Path, buckets: int) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+def _ingested(snap: Path, staged: Path, buckets: int, hold_rows: int) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """(kept, quarantine) per table, from the lake files and quarantine a bounded ingest wrote."""
     out = {}
     for name in ("contacts", "events"):
-        manifest = ingest_table(snap, name, DAY, staged, None, buckets, as_tasks=False)
+        manifest = ingest_table(snap, name, DAY, staged, None, buckets, hold_rows, as_tasks=False)
         kept = pl.read_parquet(sorted((staged / name).glob("part-*.parquet"))).drop("snapshot_date")
         quarantine = pl.read_parquet(staged / "_quarantine" / f"{name}.parquet").drop("snapshot_date")
         assert manifest.rows_read == manifest.rows_kept + manifest.rows_quarantined == kept.height + manifest.rows_quarantined
@@ -44,8 +44,8 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
 # Each example runs six ingests of many small spill files: fewer examples than the others in CI,
 # more under `make soak`.
 @settings(max_examples=12 if settings().max_examples <= 40 else 200)
-@given(snapshots(), st.integers(1, 7), st.integers(1, 9))
-def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_validation(tmp_path_factory, data, split, batch_rows):
+@given(snapshots(), st.integers(1, 7), st.integers(1, 9), st.integers(1, 30))
+def test_every_bucket_count_batch_size_and_spill_gives_the_rows_of_the_in_memory_validation(tmp_path_factory, data, split, batch_rows, hold):
     contacts, _, events, _ = data
     snap = tmp_path_factory.mktemp("snap")
     # Two part files each: a duplicate key may sit in both.
@@ -57,7 +57,7 @@ def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_valid
     expected = _in_memory(snap)
     with mock.patch.object(flows.ingest, "BATCH_ROWS", batch_rows):
         for buckets in (1, 2, 7):
-            got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), buckets)
+            got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), buckets, hold)
             for name, (kept, quarantine) in expected.items():
                 assert _rows(got[name][0].select(kept.columns)) == _rows(kept), (name, buckets)
                 assert got[name][1].equals(quarantine), (name, buckets)
@@ -75,3 +75,10 @@ def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
             assert contact not in seen
             seen[contact] = path.name
     assert sorted(seen) == list(range(1, 40)) and len(set(seen.values())) == 4
+
+
+def test_workers_with_a_memory_limit_spill_sooner_but_never_under_a_batch():
+    gib = 1024**3
+    assert spill_rows() == SPILL_ROWS == spill_rows(64 * gib)
+    assert spill_rows(gib // 4) == BATCH_ROWS
+    assert BATCH_ROWS < spill_rows(2 * gib) < SPILL_ROWS

@@ -44,7 +44,11 @@ class _Peaks(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
-            for worker, rss in self.client.run(_rss).items():
+            try:
+                sampled = self.client.run(_rss)
+            except OSError:  # a worker restarting (its memory limit reached): sample the others next time
+                sampled = {}
+            for worker, rss in sampled.items():
                 self.peaks[worker] = max(self.peaks.get(worker, 0), rss)
             time.sleep(0.5)
 

@@ -28,7 +28,7 @@ from flows.io.storage import publish, staging_dir, write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
-from transforms.snapshot.buckets import BUCKETED_TABLES, WORKER_SHARE, bucket_count, contact_bucket
+from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
 from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, parse_table
@@ -47,17 +47,16 @@ FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": 
 # these, not the size of a table.
 BATCH_ROWS = 500_000
 SPILL_ROWS = 2_000_000
-# Bytes a parsed row of the widest table (events) takes in memory, about: what the spill may hold on
-# a worker with a memory limit.
-ROW_BYTES = 200
 
 
-def spill_rows(worker_memory: int | None = None) -> int:
-    """Rows held before a spill: SPILL_ROWS, or on workers with a memory limit what fits in the
-    share of it a bucket may take (never under a batch)."""
-    if worker_memory is None:
-        return SPILL_ROWS
-    return max(BATCH_ROWS, min(SPILL_ROWS, worker_memory // WORKER_SHARE // ROW_BYTES))
+@dataclass(frozen=True)
+class Sizes:
+    """How an ingest divides its work: contact buckets, rows read and checked at a time, rows held
+    before a spill."""
+
+    buckets: int = 1
+    batch_rows: int = BATCH_ROWS
+    hold_rows: int = SPILL_ROWS
 
 
 @dataclass
@@ -98,8 +97,8 @@ def _scan(path: Path) -> pl.LazyFrame:
     return pl.scan_ndjson(path, infer_schema_length=None)
 
 
-def _raw_batches(path: Path) -> tuple[list[str], Iterator[pl.DataFrame]]:
-    """The header of one file and its rows in batches of at most BATCH_ROWS, as read (NDJSON
+def _raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], Iterator[pl.DataFrame]]:
+    """The header of one file and its rows in batches of at most `batch_rows` (BATCH_ROWS), as read (NDJSON
     `properties` flattened); any parser failure stops the run, naming the file."""
 
     def failed(exc: Exception) -> SnapshotError:
@@ -114,7 +113,7 @@ def _raw_batches(path: Path) -> tuple[list[str], Iterator[pl.DataFrame]]:
 
     def batches() -> Iterator[pl.DataFrame]:
         try:
-            for batch in scan.collect_batches(chunk_size=BATCH_ROWS):
+            for batch in scan.collect_batches(chunk_size=batch_rows or BATCH_ROWS):
                 if "properties" in batch.columns and isinstance(batch.schema["properties"], pl.Struct):
                     batch = batch.unnest("properties")
                 yield batch
@@ -124,10 +123,12 @@ def _raw_batches(path: Path) -> tuple[list[str], Iterator[pl.DataFrame]]:
     return header, batches()
 
 
-def parsed_batches(path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None) -> Iterator[pl.DataFrame]:
+def parsed_batches(
+    path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None, batch_rows: int | None = None
+) -> Iterator[pl.DataFrame]:
     """One file of `table` in batches (its headers and values mapped by `mapping`), typed to the
     contract, with `_source_file` / `_source_row` (1-based); with `extras`, only those extra columns."""
-    header, batches = _raw_batches(path)
+    header, batches = _raw_batches(path, batch_rows)
     # Polars renames a repeated CSV header to `<name>_duplicated_<n>`: which copy is meant is unknowable.
     repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in header if re.search(r"_duplicated_\d+$", c)})
     if repeated:
@@ -230,13 +231,20 @@ def read_snapshot(snapshot: Path, tables: list[str], mappings: ColumnMappings | 
 
 
 def read_score_inputs(
-    snapshot: Path, definitions: list[ScoreDefinition], mappings: ColumnMappings | None = None
+    snapshot: Path,
+    definitions: list[ScoreDefinition],
+    mappings: ColumnMappings | None = None,
+    also: dict[str, set[str] | None] | None = None,
 ) -> tuple[ScoreInputs, list[TableManifest]]:
-    """The validated tables `definitions` read (only their columns; the others empty), and the
-    manifests of the tables read, quarantine counts included: a preview without a full load."""
+    """The validated tables `definitions` read (only their columns, and the extra columns `also`
+    names per table, None for all; the others empty), and the manifests of the tables read,
+    quarantine counts included: a preview without a full load."""
     if not snapshot.is_dir():
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
-    needed = needed_inputs(definitions)
+    needed: dict[str, set[str] | None] = dict(needed_inputs(definitions))
+    for name, columns in (also or {}).items():
+        before = needed.get(name, set())
+        needed[name] = None if columns is None or before is None else before | columns
     wanted = _with_parents(set(needed))
     kept: dict[str, pl.DataFrame] = {}
     manifests = []
@@ -344,8 +352,7 @@ def check_table(
     snapshot_date: date,
     staged: Path,
     mappings: ColumnMappings | None = None,
-    buckets: int = 1,
-    hold_rows: int = SPILL_ROWS,
+    sizes: Sizes = Sizes(),
 ) -> tuple[TableManifest, SpilledTable]:
     """Read one table in batches: row checks and foreign keys (against the parents already in
     `staged`) per batch, every parsed row spilled by bucket, duplicate keys found in a pass over the
@@ -354,7 +361,7 @@ def check_table(
     parents = {name: kept_keys(staged, name) for name in sorted(_with_parents({table_name}) - {table_name}) if (staged / name).is_dir()}
     files, manifest = _sources(snapshot, table_name)
     mapping = mappings.tables.get(table_name) if mappings else None
-    spill = _Spill(staged / ".spill" / table_name, table, buckets if table_name in BUCKETED_TABLES else 1, hold_rows)
+    spill = _Spill(staged / ".spill" / table_name, table, sizes.buckets if table_name in BUCKETED_TABLES else 1, sizes.hold_rows)
     # A retried attempt starts clean: nothing of a failed one is read again.
     shutil.rmtree(spill.folder, ignore_errors=True)
     shutil.rmtree(staged / table_name, ignore_errors=True)
@@ -362,7 +369,7 @@ def check_table(
     progress = StepProgress(table_name, _expected_rows(files), "rows read and checked")
     for path in files:
         rows_in_file = 0
-        for batch in parsed_batches(path, table, mapping):
+        for batch in parsed_batches(path, table, mapping, batch_rows=sizes.batch_rows):
             frame = batch.with_row_index(ROW, offset=manifest.rows_read).with_columns(pl.col(ROW).cast(pl.Int64))
             failures = row_failures(frame, table, parents)
             failed = failures.get_column(ROW).unique()
@@ -426,8 +433,7 @@ def ingest_table(
     snapshot_date: date,
     staged: Path,
     mappings: ColumnMappings | None = None,
-    buckets: int = 1,
-    hold_rows: int = SPILL_ROWS,
+    sizes: Sizes = Sizes(),
     as_tasks: bool = True,
 ) -> TableManifest:
     """Validate one table into `staged` (after its parents): checked in batches (`check_table`),
@@ -436,10 +442,12 @@ def ingest_table(
     follows a batch and a bucket, not the table."""
     started = time.perf_counter()
     if as_tasks:
-        manifest, spilled = check_table_task.submit(snapshot, table_name, snapshot_date, staged, mappings, buckets, hold_rows).result()
+        # The check reads the whole table in batches, one after another: in the flow's own process
+        # (a worker sized for a bucket is too small for it); the buckets it spills go to the cluster.
+        manifest, spilled = check_table_task(snapshot, table_name, snapshot_date, staged, mappings, sizes)
         kept = [future.result() for future in [write_bucket_task.submit(spilled, b) for b in range(spilled.buckets)]]
     else:
-        manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, buckets, hold_rows)
+        manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, sizes)
         kept = [write_bucket(spilled, b) for b in range(spilled.buckets)]
     manifest.rows_kept = sum(kept)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
@@ -492,9 +500,8 @@ def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings:
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
     staged_root = paths.lake / ".staging" / f"{snapshot_date.isoformat()}-{uuid.uuid4().hex[:8]}"
     staged_root.mkdir(parents=True)
-    memory = worker_memory()
-    buckets, hold_rows = snapshot_buckets(snapshot, memory), spill_rows(memory)
-    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, buckets, hold_rows) for name in INGEST_ORDER]
+    sizes = Sizes(snapshot_buckets(snapshot, worker_memory()))
+    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, sizes) for name in INGEST_ORDER]
     for name in INGEST_ORDER:
         link = paths.lake_partition(name, snapshot_date)
         link.parent.mkdir(parents=True, exist_ok=True)

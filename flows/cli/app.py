@@ -270,6 +270,127 @@ def scores_preview(
     _print_breakdown(outputs, scores.head(3))
 
 
+def _period(as_of: date, from_stage: str, to_stage: str, days: int):
+    """The transition period of the options; an unknown stage is a bad argument."""
+    from transforms.scores.transitions import Period
+    from transforms.snapshot.contract import LIFECYCLE_STAGES
+
+    for option, stage in (("--from-stage", from_stage), ("--to-stage", to_stage)):
+        if stage not in LIFECYCLE_STAGES:
+            raise typer.BadParameter(f"{stage!r} is not a lifecycle stage ({', '.join(LIFECYCLE_STAGES)})", param_hint=option)
+    if from_stage == to_stage:
+        raise typer.BadParameter("the stages must differ", param_hint="--to-stage")
+    return Period(from_stage, to_stage, as_of, days)
+
+
+def _quarantined(manifests) -> None:
+    quarantined = [f"{m.table} {m.rows_quarantined} of {m.rows_read}" for m in manifests if m.rows_quarantined]
+    if quarantined:
+        typer.echo(f"rows quarantined, not used: {', '.join(quarantined)}")
+
+
+FromStage = Annotated[str, typer.Option("--from-stage", help="the stage contacts are evaluated in, e.g. subscriber")]
+ToStage = Annotated[str, typer.Option("--to-stage", help="the stage they may move to, e.g. marketing_qualified_lead")]
+Days = Annotated[int, typer.Option(min=1, help="the period: this many days ending with --as-of")]
+
+
+@scores_app.command("suggest")
+def scores_suggest(
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the period's last day, YYYY-MM-DD")],
+    from_stage: FromStage,
+    to_stage: ToStage,
+    out: Annotated[Path, typer.Option(help="the YAML file to write the draft definition to")],
+    days: Days = 90,
+    seed: Annotated[int, typer.Option(help="random seed of the train/test split and the model")] = 1,
+    config: Annotated[Path, typer.Option(help="config folder (its column_mappings.yaml applies)")] = DEFAULT_CONFIG,
+) -> None:
+    """Suggest a draft contact score from who moved between two lifecycle stages, with each rule's
+    evidence, trained on part of the contacts and measured on the rest."""
+    from flows.io.config_files import ConfigError, load_mappings
+    from flows.io.errors import SnapshotError
+    from flows.transitions import suggest
+
+    _setup_logging()
+    period = _period(_date(as_of, "--as-of"), from_stage, to_stage, days)
+    try:
+        suggestion, manifests = suggest(snapshot, period, seed, load_mappings(config / "column_mappings.yaml"))
+    except (ConfigError, SnapshotError, ValueError) as exc:
+        _fail(exc)
+    _quarantined(manifests)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(suggestion.text)
+    moved = f"{suggestion.converted:,} of {suggestion.contacts:,} contacts moved {period.describe()}"
+    typer.echo(f"{moved}; held-out AUC {suggestion.auc_rules:.3f} (model {suggestion.auc_model:.3f})")
+    if not suggestion.predictive:
+        typer.echo("this score is not predictive: its rules rank the held-out contacts little better than chance")
+    shown = suggestion.rules.select("event", "property", "value", "points", "within_days", "contacts_with", "lift").head(10)
+    with _wide_tables(), pl.Config(tbl_hide_column_data_types=True):
+        typer.echo(str(shown))
+    typer.echo(f"draft definition {suggestion.definition.id} -> {out} (review it, then set status: active)")
+
+
+@scores_app.command("evaluate")
+def scores_evaluate(
+    from_stage: FromStage,
+    to_stage: ToStage,
+    score_id: Annotated[str | None, typer.Argument(help="the id of a definition in the config")] = None,
+    definition: Annotated[Path | None, typer.Option(help="a definition file instead of an id")] = None,
+    suggested: Annotated[Path | None, typer.Option(help="a suggested definition to measure beside it")] = None,
+    days: Days = 90,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="the period's last day (default: the latest snapshot in the warehouse)")
+    ] = None,
+    snapshot: Annotated[Path | None, typer.Option(help="read this snapshot folder instead of the warehouse's lake")] = None,
+    chart: Annotated[Path | None, typer.Option(help="write the ROC curve and conversion by band to this .html or .md file")] = None,
+    warehouse: Annotated[Path, typer.Option(help="warehouse whose lake is read without --snapshot")] = DEFAULT_WAREHOUSE,
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+) -> None:
+    """How well a score predicts a lifecycle transition: each contact's score on the day before it
+    moved (the period's last day for the others): AUC, conversion by band, lift of the top 10% and 20%."""
+    from flows.io.config_files import ConfigError, load_definition, load_definition_files, load_mappings
+    from flows.io.errors import SnapshotError
+    from flows.io.lake import snapshot_dates
+    from flows.report.prediction import bands_table, figures_table, write_evaluation
+    from flows.transitions import evaluate
+
+    _setup_logging()
+    if (score_id is None) == (definition is None):
+        raise typer.BadParameter("give a definition id or --definition FILE, one of them", param_hint="SCORE_ID")
+    if chart is not None and chart.suffix.lower() not in (".html", ".md"):
+        raise typer.BadParameter(f"{chart.name}: the chart is written as .html or .md", param_hint="--chart")
+    paths = Paths.of(warehouse)
+    try:
+        if definition is not None:
+            chosen = [load_definition(definition)]
+        else:
+            chosen = [item.definition for item in load_definition_files(config / "scores") if item.definition.id == score_id]
+            if not chosen:
+                typer.secho(f"error: {config / 'scores'}: no definition with id {score_id!r}", fg="red", err=True)
+                raise typer.Exit(2)
+        if suggested is not None:
+            chosen.append(load_definition(suggested))
+        if as_of is not None:
+            day = _date(as_of, "--as-of")
+        elif snapshot is None and (stored := snapshot_dates(paths, "events")):
+            day = stored[-1]
+        else:
+            raise typer.BadParameter("give the period's last day", param_hint="--as-of")
+        period = _period(day, from_stage, to_stage, days)
+        evaluations, manifests = evaluate(chosen, period, snapshot, paths, load_mappings(config / "column_mappings.yaml"))
+    except (ConfigError, SnapshotError, ValueError, FileNotFoundError) as exc:
+        _fail(exc)
+    _quarantined(manifests)
+    with _wide_tables(), pl.Config(tbl_hide_column_data_types=True, float_precision=3):
+        typer.echo(str(figures_table(evaluations)))
+        typer.echo(str(bands_table(evaluations)))
+    for evaluation in evaluations:
+        if not evaluation.predictive:
+            typer.echo(f"{evaluation.score_id} is not predictive of this transition (AUC {evaluation.auc:.3f})")
+    if chart is not None:
+        typer.echo(f"chart: {write_evaluation(evaluations, period, chart)}")
+
+
 @scores_app.command("delete")
 def scores_delete(
     score_id: Annotated[str, typer.Argument(help="the definition's id")],

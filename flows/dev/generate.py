@@ -229,6 +229,74 @@ def _events_chunk(rng: np.random.Generator, contacts: pl.DataFrame, first_event:
     )
 
 
+# The learnable signal of the demo: a subscriber's odds of becoming a marketing qualified lead (log
+# odds per event before the moment it is decided, each count capped) and the window it is decided in.
+CONVERSION_BASE = -3.0
+CONVERSION_SIGNAL = {
+    "demo_or_contact_form": (1.6, 2),
+    "pricing_view": (0.9, 3),
+    "email_reply": (1.0, 2),
+    "email_unsubscribe": (-2.0, 1),
+    "email_bounce": (-1.5, 2),
+}
+CONVERSION_DAYS = 180
+
+
+def _plant_conversions(
+    rng: np.random.Generator, contacts: pl.DataFrame, events: pl.DataFrame, as_of: date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Subscribers moved to marketing_qualified_lead (a stage change event, their stage now) more
+    often after demo-request and contact-us forms, pricing page views and email replies, less often
+    after unsubscribes and bounces, with noise; their other stage changes removed, so their path is
+    subscriber, then maybe MQL. The moment each is decided falls in the last CONVERSION_DAYS days."""
+    key = ["portal_id", "contact_id"]
+    funnel = contacts.filter(pl.col("lifecycle_stage") == "subscriber").select(*key, "created_at")
+    n = funnel.height
+    funnel = funnel.with_columns(
+        _seconds_before(_ts(as_of + timedelta(days=1)), rng.integers(1, CONVERSION_DAYS * 86_400, size=n)).alias("decided_at"),
+        pl.Series("noise", rng.normal(0.0, 0.5, size=n)),
+        pl.Series("draw", rng.random(n)),
+    )
+    kind = pl.col("event_type")
+    matches = {
+        "demo_or_contact_form": (kind == "form_submission") & pl.col("form_id").is_in(["demo_request", "contact_us"]),
+        "pricing_view": (kind == "page_view") & pl.col("page_url").str.contains("pricing"),
+        "email_reply": kind == "email_reply",
+        "email_unsubscribe": kind == "email_unsubscribe",
+        "email_bounce": kind == "email_bounce",
+    }
+    signals = (
+        events.join(funnel.select(*key, "decided_at"), on=key)
+        .filter(pl.col("occurred_at") < pl.col("decided_at"))
+        .group_by(key)
+        .agg(*[matches[name].sum().clip(0, cap).mul(weight).alias(name) for name, (weight, cap) in CONVERSION_SIGNAL.items()])
+    )
+    logit = pl.lit(CONVERSION_BASE) + pl.sum_horizontal(*CONVERSION_SIGNAL) + pl.col("noise")
+    moved = (
+        funnel.join(signals, on=key, how="left")
+        .with_columns(pl.col(name).fill_null(0.0) for name in CONVERSION_SIGNAL)
+        .filter((pl.col("decided_at") > pl.col("created_at")) & (pl.col("draw") < 1 / (1 + (-logit).exp())))
+    )
+    planted = moved.select(
+        "portal_id",
+        pl.format("ev-mql-{}-{}", "portal_id", "contact_id").alias("event_id"),
+        "contact_id",
+        pl.lit("lifecycle_stage_change").alias("event_type"),
+        pl.col("decided_at").alias("occurred_at"),
+        pl.lit("subscriber").alias("from_stage"),
+        pl.lit("marketing_qualified_lead").alias("to_stage"),
+    )
+    in_funnel = (kind == "lifecycle_stage_change") & pl.struct(key).is_in(funnel.select(pl.struct(key)).to_series().implode())
+    events = pl.concat([events.filter(~in_funnel), planted], how="diagonal_relaxed").select(events.columns)
+    contacts = contacts.with_columns(
+        pl.when(pl.struct(key).is_in(moved.select(pl.struct(key)).to_series().implode()))
+        .then(pl.lit("marketing_qualified_lead"))
+        .otherwise(pl.col("lifecycle_stage"))
+        .alias("lifecycle_stage")
+    )
+    return contacts, events
+
+
 def _companies(rng: np.random.Generator, companies_per_portal: int, as_of: date) -> pl.DataFrame:
     n = companies_per_portal * len(PORTALS)
     portal = np.repeat(np.asarray(PORTALS, dtype=np.int64), companies_per_portal)
@@ -608,6 +676,8 @@ def generate_snapshot(
         chunk, assoc = _contacts_chunk(chunk_rng, first + 1, min(CHUNK, contacts - first), as_of, companies_per_portal)
         first_contact = first_contact or chunk.row(0, named=True)
         events = _events_chunk(chunk_rng, chunk, next_event, as_of, events_per_contact)
+        # A generator of its own, so every other table stays as it was before the signal was planted.
+        chunk, events = _plant_conversions(np.random.default_rng([seed, part + 1, 18]), chunk, events, as_of)
         next_event += events.height
         lists, resets = _lists_and_resets(chunk_rng, chunk, as_of)
         emit("contacts", chunk, part)

@@ -42,7 +42,7 @@ th { background: #f4f6f8; } td.num { text-align: right; font-variant-numeric: ta
 """
 
 
-def _svg(figure: Figure) -> str:
+def svg_markup(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
@@ -50,7 +50,7 @@ def _svg(figure: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def _table(frame: pl.DataFrame, limit: int = 25) -> str:
+def html_table(frame: pl.DataFrame, limit: int = 25) -> str:
     if frame.is_empty():
         return '<p class="empty">no rows</p>'
     head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
@@ -185,8 +185,8 @@ def build_report(paths: Paths, program: Program, as_of: date | None, out: Path) 
         ]
     body = []
     for title, figure, caption, table in sections:
-        chart = f"<figure>{_svg(figure)}</figure>" if figure is not None else '<p class="empty">nothing to draw for this day</p>'
-        body.append(f"<section><h2>{html.escape(title)}</h2>{chart}<h3>{html.escape(caption)}</h3>{_table(table)}</section>")
+        chart = f"<figure>{svg_markup(figure)}</figure>" if figure is not None else '<p class="empty">nothing to draw for this day</p>'
+        body.append(f"<section><h2>{html.escape(title)}</h2>{chart}<h3>{html.escape(caption)}</h3>{html_table(table)}</section>")
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>engage report {day}</title>'

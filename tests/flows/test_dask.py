@@ -96,7 +96,7 @@ def test_bad_data_met_on_a_worker_stops_the_run_with_the_contract_line(small_sna
     warehouse = tmp_path / "warehouse.duckdb"
     args = ["run", "--snapshot", str(snap), "--as-of", SNAPSHOT_DAY.isoformat(), "--warehouse", str(warehouse)]
     result = CliRunner().invoke(app, [*args, "--dask", local.scheduler_address])
-    # The events are checked on a worker: its error comes back as the one line of the contract.
+    # A run on the cluster keeps the contract: one line naming the file, exit 1, nothing published.
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "zz-broken.parquet: cannot be parsed" in lines[0], result.stderr

@@ -5,28 +5,26 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from unittest import mock
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import flows.ingest
-from flows.ingest import BATCH_ROWS, SPILL_ROWS, ingest_table, spill_rows, validate_snapshot_table
+from flows.ingest import Sizes, ingest_table, validate_snapshot_table
 from tests.strategies import EVENT_HEADER, snapshots, write_csv
 
 DAY = date(2026, 6, 30)
 
 
-def _ingested(snap: Path, staged: Path, buckets: int, hold_rows: int) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+def _ingested(snap: Path, staged: Path, sizes: Sizes) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """(kept, quarantine) per table, from the lake files and quarantine a bounded ingest wrote."""
     out = {}
     for name in ("contacts", "events"):
-        manifest = ingest_table(snap, name, DAY, staged, None, buckets, hold_rows, as_tasks=False)
+        manifest = ingest_table(snap, name, DAY, staged, None, sizes, as_tasks=False)
         kept = pl.read_parquet(sorted((staged / name).glob("part-*.parquet"))).drop("snapshot_date")
         quarantine = pl.read_parquet(staged / "_quarantine" / f"{name}.parquet").drop("snapshot_date")
         assert manifest.rows_read == manifest.rows_kept + manifest.rows_quarantined == kept.height + manifest.rows_quarantined
-        assert manifest.buckets == (buckets if name in ("contacts", "events") else 1)
+        assert manifest.buckets == (sizes.buckets if name in ("contacts", "events") else 1)
         out[name] = (kept, quarantine)
     return out
 
@@ -57,12 +55,11 @@ def test_every_bucket_count_batch_size_and_spill_gives_the_rows_of_the_in_memory
     write_csv(snap / "events", "part-a", EVENT_HEADER, events[: len(events) // 2])
     write_csv(snap / "events", "part-b", EVENT_HEADER, events[len(events) // 2 :])
     expected = _in_memory(snap)
-    with mock.patch.object(flows.ingest, "BATCH_ROWS", batch_rows):
-        for buckets in (1, 2, 7):
-            got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), buckets, hold)
-            for name, (kept, quarantine) in expected.items():
-                assert _rows(got[name][0].select(kept.columns)) == _rows(kept), (name, buckets)
-                assert got[name][1].equals(quarantine), (name, buckets)
+    for buckets in (1, 2, 7):
+        got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), Sizes(buckets, batch_rows, hold))
+        for name, (kept, quarantine) in expected.items():
+            assert _rows(got[name][0].select(kept.columns)) == _rows(kept), (name, buckets)
+            assert got[name][1].equals(quarantine), (name, buckets)
 
 
 def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
@@ -70,17 +67,10 @@ def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
         {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 40)
     ]
     write_csv(tmp_path / "snap" / "contacts", "part", list(rows[0]), rows)
-    ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, 4, as_tasks=False)
+    ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, Sizes(buckets=4), as_tasks=False)
     seen: dict[int, str] = {}
     for path in sorted((tmp_path / "staged" / "contacts").glob("part-*.parquet")):
         for contact in pl.read_parquet(path)["contact_id"].to_list():
             assert contact not in seen
             seen[contact] = path.name
     assert sorted(seen) == list(range(1, 40)) and len(set(seen.values())) == 4
-
-
-def test_workers_with_a_memory_limit_spill_sooner_but_never_under_a_batch():
-    gib = 1024**3
-    assert spill_rows() == SPILL_ROWS == spill_rows(64 * gib)
-    assert spill_rows(gib // 4) == BATCH_ROWS
-    assert BATCH_ROWS < spill_rows(2 * gib) < SPILL_ROWS

@@ -13,10 +13,10 @@ BUCKETED_TABLES = ("contacts", "associations", "events")
 # some 250 MB in memory. Parquet holds the same rows in about an eighth of the bytes.
 BUCKET_BYTES = 128 * 1024 * 1024
 PARQUET_EXPANSION = 8
-# On workers with a memory limit, a bucket's text bytes stay within this share of the limit: a bucket
-# takes about twice its text bytes while it is sorted or scored, beside the worker's own ~300 MB,
-# and Dask pauses a worker at 80% of its limit.
-WORKER_SHARE = 8
+# On workers with a memory limit, a bucket's text bytes stay within this share of the limit: writing
+# a bucket's lake file holds about six times its text bytes (its rows parsed, filtered and sorted),
+# beside the worker's own ~300 MB, and Dask pauses a worker at 80% of its limit.
+WORKER_SHARE = 24
 
 _GOLDEN, _MIX1, _MIX2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 

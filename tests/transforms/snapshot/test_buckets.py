@@ -32,7 +32,7 @@ def test_the_count_follows_the_bytes():
 
 def test_workers_with_little_memory_get_smaller_buckets_and_large_limits_change_nothing():
     gib = 1024**3
-    # 512 MiB a worker: buckets of 64 MiB of text, twice as many as by size alone.
-    assert bucket_count(10 * BUCKET_BYTES, worker_memory=gib // 2) == 20
+    # 768 MiB a worker: buckets of 32 MiB of text, four times as many as by size alone.
+    assert bucket_count(10 * BUCKET_BYTES, worker_memory=3 * gib // 4) == 40
     assert bucket_count(10 * BUCKET_BYTES, worker_memory=64 * gib) == bucket_count(10 * BUCKET_BYTES) == 10
-    assert bucket_count(0, worker_memory=gib // 2) == 1
+    assert bucket_count(0, worker_memory=3 * gib // 4) == 1

@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: demo test lint bench-scores bench-history bench-run bench-dask soak clean
+.PHONY: demo test lint bench-scores bench-history bench-run bench-dask bench-suggest soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,6 +41,10 @@ bench-run: .venv/.synced
 # `engage run --dask` on local clusters of 1 and 2 workers: wall time, worker peaks, time in tasks, bytes moved.
 bench-dask: .venv/.synced
 	.venv/bin/python -m benchmarks.on_dask $(ARGS)
+
+# `engage scores suggest` and `scores evaluate` on a generated snapshot: time, peak memory, AUC and lift.
+bench-suggest: .venv/.synced
+	.venv/bin/python -m benchmarks.transitions $(ARGS)
 
 # Property tests with 2000 examples each instead of CI's 40 (a few minutes).
 soak: .venv/.synced

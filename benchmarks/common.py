@@ -16,11 +16,11 @@ BENCH_DIR = PROJECT_ROOT / "data" / "bench"
 AS_OF = date(2026, 6, 30)
 
 
-def snapshot(contacts: int, events_per_contact: float, seed: int = 7) -> Path:
-    """A generated snapshot, reused when one with the same shape exists."""
+def snapshot(contacts: int, events_per_contact: float, seed: int = 7, name: str = "snapshot") -> Path:
+    """A generated snapshot, reused when one with the same shape and `name` exists."""
     from flows.dev.generate import generate_snapshot
 
-    out = BENCH_DIR / f"snapshot-{contacts}-{events_per_contact:g}"
+    out = BENCH_DIR / f"{name}-{contacts}-{events_per_contact:g}"
     meta = out / "_snapshot.json"
     if not meta.exists() or json.loads(meta.read_text())["contacts"] != contacts:
         started = time.perf_counter()

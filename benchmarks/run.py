@@ -59,12 +59,13 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object]:
-    """Run `engage <arguments>` on `snap` (`run` by default); return its wall time, peak tree RSS and stage seconds."""
+def engage(*arguments: str) -> dict[str, object]:
+    """Run `engage <arguments>` as a user does; return its wall time, the peak RSS of its process tree
+    and what it printed."""
     env = {**os.environ, "PREFECT_HOME": tempfile.mkdtemp(prefix="engage-bench-prefect-"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    command = [str(Path(sys.executable).parent / "engage"), *(arguments or ("run", "--as-of", AS_OF.isoformat())), "--snapshot", str(snap)]
+    command = [str(Path(sys.executable).parent / "engage"), *arguments]
     started = time.perf_counter()
-    proc = subprocess.Popen([*command, "--warehouse", str(warehouse)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
@@ -72,14 +73,21 @@ def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object
     output = proc.stdout.read() if proc.stdout else ""
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise RuntimeError(f"engage {command[1]} failed (exit {proc.returncode}):\n{output[-3000:]}")
+        raise RuntimeError(f"engage {' '.join(arguments[:2])} failed (exit {proc.returncode}):\n{output[-3000:]}")
+    return {"seconds": seconds, "peak_mib": peak / 2**20, "output": output}
+
+
+def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object]:
+    """Run `engage <arguments>` on `snap` (`run` by default); return its wall time, peak tree RSS and stage seconds."""
+    run = engage(*(arguments or ("run", "--as-of", AS_OF.isoformat())), "--snapshot", str(snap), "--warehouse", str(warehouse))
+    seconds, peak, output = run["seconds"], run["peak_mib"], str(run["output"])
     stages = {}
     for line in output.splitlines():
         if "stage seconds:" in line:
             stages = {
                 name.strip(): float(value) for name, value in (part.rsplit(" ", 1) for part in line.split("stage seconds:")[1].split(","))
             }
-    return {"seconds": seconds, "peak_mib": peak / 2**20, "stages": stages}
+    return {"seconds": seconds, "peak_mib": peak, "stages": stages}
 
 
 def main() -> None:

@@ -445,7 +445,9 @@ def ingest_table(
         # The check reads the whole table in batches, one after another: in the flow's own process
         # (a worker sized for a bucket is too small for it); the buckets it spills go to the cluster.
         manifest, spilled = check_table_task(snapshot, table_name, snapshot_date, staged, mappings, sizes)
-        kept = [future.result() for future in [write_bucket_task.submit(spilled, b) for b in range(spilled.buckets)]]
+        # A table kept whole is written here: a task of its own would only add the cluster's overhead.
+        futures = [write_bucket_task.submit(spilled, b) for b in range(spilled.buckets)] if spilled.buckets > 1 else []
+        kept = [future.result() for future in futures] or [write_bucket(spilled, 0)]
     else:
         manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, sizes)
         kept = [write_bucket(spilled, b) for b in range(spilled.buckets)]

@@ -24,10 +24,12 @@ ALLOWED: dict[str, set[str]] = {
     "flows.dev": {"flows.io", "transforms.*"},
     "flows.cli": {"flows", "flows.io", "flows.report", "flows.dev", "transforms.*"},
 }
-# Pure transforms: frames in, frames out. No I/O, clock, orchestration or database libraries.
+# Pure transforms: frames in, frames out. No I/O, clock, orchestration or database libraries; the
+# numerical and model libraries (numpy, scipy, scikit-learn) compute, and YAML/JSON text is written
+# and read back in memory.
 TRANSFORM_LIBRARIES = {
     "__future__", "builtins", "calendar", "collections", "dataclasses", "datetime", "functools", "hashlib", "itertools", "math",
-    "re", "typing", "polars", "pandera", "pydantic",
+    "re", "typing", "json", "polars", "pandera", "pydantic", "yaml", "numpy", "scipy", "sklearn",
 }  # fmt: skip
 
 

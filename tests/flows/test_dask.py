@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import SNAPSHOT_DAY, dump_warehouse
 
-BUCKETS = 4
+BUCKETS = 3
 
 
 def _load(small_snapshot: Path, warehouse: Path, runner=None) -> Path:

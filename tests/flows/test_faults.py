@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
 NEXT_DAY = SNAPSHOT_DAY + timedelta(days=1)
 # How many random kill points; `make soak` raises it.
-KILLS = int(os.environ.get("ENGAGE_KILLS", "4"))
+KILLS = int(os.environ.get("ENGAGE_KILLS", "3"))
 
 
 @pytest.fixture(scope="module")

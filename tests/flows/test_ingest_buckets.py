@@ -41,7 +41,7 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
 
 # Each example runs six ingests of many small spill files: fewer examples than the others in CI,
 # more under `make soak`.
-@settings(max_examples=12 if settings().max_examples <= 40 else 200)
+@settings(max_examples=6 if settings().max_examples <= 40 else 200)
 @given(snapshots(), st.integers(1, 7), st.integers(1, 9), st.integers(1, 30))
 def test_every_bucket_count_batch_size_and_spill_gives_the_rows_of_the_in_memory_validation(
     tmp_path_factory, data, split, batch_rows, hold

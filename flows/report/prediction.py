@@ -61,8 +61,7 @@ def prediction_figure(evaluations: list[Evaluation], period: Period) -> Figure:
         bands.bar_label(bars, labels=[f"{r['conversion']:.0%}\n({r['contacts']:,})" for r in shown], fontsize=7)
     bands.set_xticks([j + width * (len(evaluations) - 1) / 2 for j in range(len(names))], names)
     base = evaluations[0].base_rate
-    bands.axhline(base, color="grey", linestyle=":", linewidth=1)
-    bands.annotate(f"base rate {base:.1%}", (0, base), textcoords="offset points", xytext=(0, 4), fontsize=8, color="dimgrey")
+    bands.axhline(base, color="grey", linestyle=":", linewidth=1, label=f"base rate {base:.1%}")
     bands.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     bands.set(title="conversion by band (contacts)", ylabel=f"moved {period.from_stage} -> {period.to_stage}")
     bands.legend(fontsize=8)

@@ -142,3 +142,10 @@ def test_unknown_stages_and_a_missing_definition_are_bad_arguments(planted):
     assert bad.exit_code == 2 and "'subscribr' is not a lifecycle stage" in bad.output
     unknown = CliRunner().invoke(app, ["scores", "evaluate", "nope", *STAGES, "--snapshot", str(planted), "--as-of", "2026-06-30"])
     assert unknown.exit_code == 2 and "no definition with id 'nope'" in unknown.output
+
+
+def test_evaluate_reads_the_warehouse_lake_when_no_snapshot_is_given(backfilled):
+    args = ["scores", "evaluate", "mql_engagement", *STAGES, "--warehouse", str(backfilled)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "mql_engagement" in result.output and "AUC" in result.output

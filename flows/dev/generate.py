@@ -676,16 +676,17 @@ def generate_snapshot(
         chunk, assoc = _contacts_chunk(chunk_rng, first + 1, min(CHUNK, contacts - first), as_of, companies_per_portal)
         first_contact = first_contact or chunk.row(0, named=True)
         events = _events_chunk(chunk_rng, chunk, next_event, as_of, events_per_contact)
+        # The ids drawn, not the rows kept: planting removes and adds rows with ids of their own.
+        next_event += events.height
         # A generator of its own, so every other table stays as it was before the signal was planted.
         chunk, events = _plant_conversions(np.random.default_rng([seed, part + 1, 18]), chunk, events, as_of)
-        next_event += events.height
         lists, resets = _lists_and_resets(chunk_rng, chunk, as_of)
         emit("contacts", chunk, part)
         emit("associations", assoc, part)
         emit("events", events, part)
         emit("list_memberships", lists, part + 1)
         emit("score_resets", resets, part + 1)
-        log.info("generated %d / %d contacts, %d events (%.0fs)", first + chunk.height, contacts, next_event, time.perf_counter() - started)
+        log.info("generated %d / %d contacts, %d events (%.0fs)", first + chunk.height, contacts, rows["events"], time.perf_counter() - started)
     n_clients = max(40, min(5000, contacts // 100))
     for table, frame in _partner_tables(rng, n_clients, as_of).items():
         emit(table, frame, 0)

@@ -31,3 +31,16 @@ def test_every_contract_table_with_its_columns_and_realistic_shapes(tmp_path):
     assert tables["associations"]["label"].null_count() > 0 and tables["associations"]["label"].n_unique() > 2
     starts = tables["contract_changes"]["renewal_start_date"]
     assert (starts.max() - SNAPSHOT_DAY).days > 120  # renewals spread beyond the 120-day horizon
+
+
+def test_keys_stay_unique_across_chunks_and_subscribers_move_to_mql_through_one_change(tmp_path, monkeypatch):
+    import flows.dev.generate
+
+    monkeypatch.setattr(flows.dev.generate, "CHUNK", 150)  # four chunks
+    generate_snapshot(tmp_path / "s", contacts=600, seed=2, as_of=SNAPSHOT_DAY)
+    tables = _tables(tmp_path / "s")
+    assert tables["events"]["event_id"].is_unique().all() and tables["contacts"]["contact_id"].is_unique().all()
+    moves = tables["events"].filter(pl.col("event_id").str.starts_with("ev-mql-"))
+    moved = tables["contacts"].join(moves.select("portal_id", "contact_id"), on=["portal_id", "contact_id"])
+    assert moves.height > 10 and set(moved["lifecycle_stage"]) == {"marketing_qualified_lead"}
+    assert set(moves["from_stage"]) == {"subscriber"} and (moves["occurred_at"].dt.date() <= SNAPSHOT_DAY).all()

@@ -686,7 +686,9 @@ def generate_snapshot(
         emit("events", events, part)
         emit("list_memberships", lists, part + 1)
         emit("score_resets", resets, part + 1)
-        log.info("generated %d / %d contacts, %d events (%.0fs)", first + chunk.height, contacts, rows["events"], time.perf_counter() - started)
+        log.info(
+            "generated %d / %d contacts, %d events (%.0fs)", first + chunk.height, contacts, rows["events"], time.perf_counter() - started
+        )
     n_clients = max(40, min(5000, contacts // 100))
     for table, frame in _partner_tables(rng, n_clients, as_of).items():
         emit(table, frame, 0)

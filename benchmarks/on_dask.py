@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.common import AS_OF, BENCH_DIR, snapshot
 from benchmarks.run import run_engage
-from flows.cluster import shared_prefect_api
+from flows.cluster import WORKER_ENV, shared_prefect_api
 from flows.io.lake import lake_buckets
 from flows.io.paths import Paths
 
@@ -86,7 +86,7 @@ def main() -> None:
         with (
             shared_prefect_api(),
             LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=memory_limit
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=memory_limit, env=WORKER_ENV
             ) as cluster,
             Client(cluster) as client,
         ):

@@ -17,6 +17,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 DASK_ADDRESS_ENV = "ENGAGE_DASK_ADDRESS"
+# The environment of a worker process: Polars' allocator (jemalloc) keeps freed memory unless told to
+# return it, which Dask counts against the worker's memory limit (it pauses the worker at 80%).
+WORKER_ENV = {"_RJEM_MALLOC_CONF": "background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:500"}
 
 
 def task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner[Any]:
@@ -33,7 +36,9 @@ def task_runner(address: str | None = None, workers: int | None = None) -> TaskR
     if address:
         return DaskTaskRunner(address=address)
     # One thread per worker process: Polars uses the cores; a bucket at a time per worker.
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None, "env": WORKER_ENV}
+    )
 
 
 def worker_memory() -> int | None:

@@ -30,6 +30,8 @@ def test_workers_start_a_local_cluster_of_single_threaded_processes(monkeypatch)
     runner = task_runner(workers=3)
     assert isinstance(runner, DaskTaskRunner) and runner.address is None
     assert runner.cluster_kwargs["n_workers"] == 3 and runner.cluster_kwargs["threads_per_worker"] == 1
+    # Polars' allocator in each worker returns freed memory, so Dask's memory limit sees what is used.
+    assert "dirty_decay_ms" in runner.cluster_kwargs["env"]["_RJEM_MALLOC_CONF"]
 
 
 def test_an_address_and_workers_together_are_refused(monkeypatch):

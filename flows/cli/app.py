@@ -168,10 +168,22 @@ def _preview(definition, snapshot: Path, day: date, config: Path) -> dict[str, p
     from transforms.outputs import validate_output
 
     inputs, manifests = read_score_inputs(snapshot, [definition], load_mappings(config / "column_mappings.yaml"))
-    quarantined = [f"{m.table} {m.rows_quarantined} of {m.rows_read}" for m in manifests if m.rows_quarantined]
-    typer.echo(f"rows quarantined, not scored: {', '.join(quarantined)}" if quarantined else "rows quarantined: none")
+    quarantined = _quarantined(manifests)
+    typer.echo(f"rows quarantined, not scored: {quarantined}" if quarantined else "rows quarantined: none")
     outputs = score_tables([definition], inputs, day)
     return {name: validate_output(name, frame) for name, frame in outputs.items()}
+
+
+def _quarantined(manifests) -> str:
+    """The tables that lost rows to the quarantine, `table n of m` each; empty when none did."""
+    return ", ".join(f"{m.table} {m.rows_quarantined} of {m.rows_read}" for m in manifests if m.rows_quarantined)
+
+
+def _definition_with_id(config: Path, score_id: str):
+    """The definition of `config`'s scores with id `score_id`, or None."""
+    from flows.io.config_files import load_definition_files
+
+    return next((item.definition for item in load_definition_files(config / "scores") if item.definition.id == score_id), None)
 
 
 def _print_breakdown(outputs: dict[str, pl.DataFrame], records: pl.DataFrame) -> None:
@@ -247,17 +259,16 @@ def scores_preview(
 ) -> None:
     """Review a definition (a draft before activating it): distribution, band counts, the three highest
     and three lowest records with their breakdowns. Nothing is written."""
-    from flows.io.config_files import ConfigError, load_definition_files
+    from flows.io.config_files import ConfigError
     from flows.io.errors import SnapshotError
     from flows.report.text_charts import histogram
 
     _setup_logging()
     day = _date(as_of, "--as-of")
     try:
-        found = [item for item in load_definition_files(config / "scores") if item.definition.id == score_id]
-        if not found:
+        definition = _definition_with_id(config, score_id)
+        if definition is None:
             raise ConfigError(f"{config / 'scores'}: no definition with id {score_id!r}")
-        definition = found[0].definition
         outputs = _preview(definition, snapshot, day, config)
     except (ConfigError, SnapshotError, ValueError) as exc:
         _fail(exc)
@@ -281,12 +292,6 @@ def _period(as_of: date, from_stage: str, to_stage: str, days: int):
     if from_stage == to_stage:
         raise typer.BadParameter("the stages must differ", param_hint="--to-stage")
     return Period(from_stage, to_stage, as_of, days)
-
-
-def _quarantined(manifests) -> None:
-    quarantined = [f"{m.table} {m.rows_quarantined} of {m.rows_read}" for m in manifests if m.rows_quarantined]
-    if quarantined:
-        typer.echo(f"rows quarantined, not used: {', '.join(quarantined)}")
 
 
 FromStage = Annotated[str, typer.Option("--from-stage", help="the stage contacts are evaluated in, e.g. subscriber")]
@@ -317,7 +322,8 @@ def scores_suggest(
         suggestion, manifests = suggest(snapshot, period, seed, load_mappings(config / "column_mappings.yaml"))
     except (ConfigError, SnapshotError, ValueError) as exc:
         _fail(exc)
-    _quarantined(manifests)
+    if quarantined := _quarantined(manifests):
+        typer.echo(f"rows quarantined, not used: {quarantined}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(suggestion.text)
     moved = f"{suggestion.converted:,} of {suggestion.contacts:,} contacts moved {period.describe()}"
@@ -348,7 +354,7 @@ def scores_evaluate(
 ) -> None:
     """How well a score predicts a lifecycle transition: each contact's score on the day before it
     moved (the period's last day for the others): AUC, conversion by band, lift of the top 10% and 20%."""
-    from flows.io.config_files import ConfigError, load_definition, load_definition_files, load_mappings
+    from flows.io.config_files import ConfigError, load_definition, load_mappings
     from flows.io.errors import SnapshotError
     from flows.io.lake import snapshot_dates
     from flows.report.prediction import bands_table, figures_table, write_evaluation
@@ -364,10 +370,11 @@ def scores_evaluate(
         if definition is not None:
             chosen = [load_definition(definition)]
         else:
-            chosen = [item.definition for item in load_definition_files(config / "scores") if item.definition.id == score_id]
-            if not chosen:
+            found = _definition_with_id(config, score_id) if score_id else None
+            if found is None:
                 typer.secho(f"error: {config / 'scores'}: no definition with id {score_id!r}", fg="red", err=True)
                 raise typer.Exit(2)
+            chosen = [found]
         if suggested is not None:
             chosen.append(load_definition(suggested))
         if as_of is not None:
@@ -380,7 +387,8 @@ def scores_evaluate(
         evaluations, manifests = evaluate(chosen, period, snapshot, paths, load_mappings(config / "column_mappings.yaml"))
     except (ConfigError, SnapshotError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
-    _quarantined(manifests)
+    if quarantined := _quarantined(manifests):
+        typer.echo(f"rows quarantined, not used: {quarantined}")
     with _wide_tables(), pl.Config(tbl_hide_column_data_types=True, float_precision=3):
         typer.echo(str(figures_table(evaluations)))
         typer.echo(str(bands_table(evaluations)))

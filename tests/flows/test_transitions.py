@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli.app import app
-from tests.conftest import SNAPSHOT_DAY, require_service
-from tests.flows.report.test_page import CHROMIUM_ARGS
+from tests.browser import chromium_page
+from tests.conftest import SNAPSHOT_DAY
 
 STAGES = ["--from-stage", "subscriber", "--to-stage", "marketing_qualified_lead", "--days", "180"]
 
@@ -96,8 +96,6 @@ def test_events_after_each_transition_cannot_change_the_suggestion(planted, sugg
 
 
 def test_evaluate_compares_the_shipped_score_with_the_suggestion_and_draws_the_page(planted, suggested, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     page = tmp_path / "evaluation.html"
     args = ["scores", "evaluate", "mql_engagement", *STAGES, "--suggested", str(suggested[0])]
     result = CliRunner().invoke(app, [*args, "--snapshot", str(planted), "--as-of", SNAPSHOT_DAY.isoformat(), "--chart", str(page)])
@@ -105,16 +103,10 @@ def test_evaluate_compares_the_shipped_score_with_the_suggestion_and_draws_the_p
     assert "mql_engagement" in result.output and "lift top 10%" in result.output and f"chart: {page}" in result.output
     text = page.read_text()
     assert text.count("<svg") == 1 and text.count("<table>") == 2 and "suggested_subscriber_to_marketing_qualified_lead" in text
-    chromium = require_service("ENGAGE_TEST_CHROMIUM", "Chromium (Debian's chromium package)")
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 900})
-        tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        tab.goto(page.as_uri(), wait_until="load")
+    with chromium_page(page.as_uri(), problems) as tab:
         chart = tab.locator("svg").bounding_box()
         tab.screenshot(path=str(tmp_path / "evaluation.png"), full_page=True)
-        browser.close()
     assert not problems and chart is not None and chart["width"] > 600 and chart["height"] > 200
     markdown = CliRunner().invoke(
         app, [*args, "--snapshot", str(planted), "--as-of", SNAPSHOT_DAY.isoformat(), "--chart", str(tmp_path / "e.md")]

@@ -150,6 +150,8 @@ def suggest_score(cohort: pl.DataFrame, counts: pl.DataFrame, period: Period, se
     columns = np.arange(features.height)
     x = np.stack(capped)[chosen, :, columns].T
     cap = np.stack(caps)[chosen, columns]
+    # The most events a training contact has of each feature in its window: above the cap, it saturates.
+    most = np.stack([m[train].max(axis=0) for m in by_window])[chosen, columns]
     weights = _fit(x[train], y[train], seed)
     if not np.any(weights):
         # Nothing survives the penalty: the single strongest feature, so the draft still scores.
@@ -167,7 +169,7 @@ def suggest_score(cohort: pl.DataFrame, counts: pl.DataFrame, period: Period, se
         pl.Series("points", points.astype(np.int64)),
         pl.Series("within_days", [WINDOWS[i] for i in chosen], dtype=pl.Int64),
         pl.Series("cap", cap.astype(np.int64)),
-        pl.Series("saturates", cap < np.stack(by_window)[chosen, :, columns].T[train].max(axis=0)),
+        pl.Series("saturates", cap < most),
         pl.Series("contacts_with", with_it.astype(np.int64)),
         pl.Series("rate_with", np.divide((seen & y[train][:, None]).sum(axis=0), with_it, out=np.zeros(len(columns)), where=with_it > 0)),
         pl.Series(

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
 
-CONTACT = ["portal_id", "contact_id"]
+from transforms.snapshot.contract import TABLES
+
+CONTACT = list(TABLES["contacts"].key)
 STAGE_CHANGE = "lifecycle_stage_change"
 
 
@@ -22,18 +24,18 @@ class Period:
     days: int
 
     @property
+    def first_day(self) -> date:
+        return self.as_of - timedelta(days=self.days - 1)
+
+    @property
     def start(self) -> datetime:
         """The first instant of the period (midnight UTC of its first day)."""
-        return datetime.combine(self.as_of - timedelta(days=self.days - 1), time.min, tzinfo=UTC)
+        return datetime.combine(self.first_day, time.min, tzinfo=UTC)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period (midnight UTC after `as_of`)."""
         return datetime.combine(self.as_of + timedelta(days=1), time.min, tzinfo=UTC)
-
-    @property
-    def first_day(self) -> date:
-        return self.as_of - timedelta(days=self.days - 1)
 
     def describe(self) -> str:
         return f"{self.from_stage} -> {self.to_stage} within the {self.days} days to {self.as_of}"

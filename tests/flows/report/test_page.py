@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.io.paths import Paths
-from tests.conftest import SNAPSHOT_DAY, require_service
+from tests.browser import chromium_page
+from tests.conftest import SNAPSHOT_DAY
 
 pytestmark = pytest.mark.flow
 
@@ -17,15 +18,6 @@ SECTIONS = [
     "Platform engagement index and opportunities",
     "Partner tier progress",
     "Upcoming renewals",
-]
-# Headless Chromium as root on a machine with no network or display (see /usr/bin/chromium's flags).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
 ]
 
 
@@ -46,23 +38,13 @@ def test_the_report_has_every_chart_and_table(report):
 
 
 def test_the_report_loads_in_headless_chromium_without_console_errors(report):
-    from playwright.sync_api import sync_playwright
-
-    chromium = require_service("ENGAGE_TEST_CHROMIUM", "Chromium (Debian's chromium package)")
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
-        page.goto(report.as_uri(), wait_until="load")
+    with chromium_page(report.as_uri(), problems) as page:
         assert page.locator("h2").all_inner_texts() == SECTIONS
         assert page.locator("section svg").count() == len(SECTIONS)
         assert min(page.locator("section svg").evaluate_all("nodes => nodes.map(n => n.getBoundingClientRect().height)")) > 100
         shot = report.with_suffix(".png")
         page.screenshot(path=str(shot), full_page=True)
-        browser.close()
     assert problems == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 

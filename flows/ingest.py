@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from flows.io.errors import SnapshotError
 from flows.io.lake import stored_order
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
+from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256, table_files
 from flows.io.storage import publish, staging_dir, write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
@@ -31,7 +31,7 @@ from transforms.scores.members import ScoreInputs, needed_inputs
 from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
-from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, parse_table
+from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, column_clash, parse_table
 from transforms.snapshot.validate import (
     FAILURE_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -42,10 +42,7 @@ from transforms.snapshot.validate import (
     validate_table,
 )
 
-FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
-# Rows read and checked at a time, and rows held before they are spilled to disk: memory follows
-# these, not the size of a table.
-BATCH_ROWS = 500_000
+# Rows held before they are spilled to disk: memory follows this and a batch, not the size of a table.
 SPILL_ROWS = 2_000_000
 
 
@@ -71,69 +68,19 @@ class TableManifest:
     buckets: int = 1
 
 
-def table_files(snapshot: Path, table: str) -> list[Path]:
-    """Return the files holding `table` in `snapshot`: `<table>.<ext>` or the parts in `<table>/`."""
-    files = [snapshot / f"{table}{suffix}" for suffix in FORMATS if (snapshot / f"{table}{suffix}").is_file()]
-    folder = snapshot / table
-    if folder.is_dir():
-        files += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in FORMATS and not p.name.startswith("."))
-    return files
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _scan(path: Path) -> pl.LazyFrame:
-    kind = FORMATS[path.suffix]
-    if kind == "parquet":
-        return pl.scan_parquet(path)
-    if kind == "csv":
-        return pl.scan_csv(path, infer_schema=False, raise_if_empty=False)
-    return pl.scan_ndjson(path, infer_schema_length=None)
-
-
-def _raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], Iterator[pl.DataFrame]]:
-    """The header of one file and its rows in batches of at most `batch_rows` (BATCH_ROWS), as read (NDJSON
-    `properties` flattened); any parser failure stops the run, naming the file."""
-
-    def failed(exc: Exception) -> SnapshotError:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return SnapshotError(f"{path}: cannot be parsed: {reason}")
-
-    try:
-        scan = _scan(path)
-        header = scan.collect_schema().names()
-    except Exception as exc:
-        raise failed(exc) from exc
-
-    def batches() -> Iterator[pl.DataFrame]:
-        try:
-            for batch in scan.collect_batches(chunk_size=batch_rows or BATCH_ROWS):
-                if "properties" in batch.columns and isinstance(batch.schema["properties"], pl.Struct):
-                    batch = batch.unnest("properties")
-                yield batch
-        except Exception as exc:
-            raise failed(exc) from exc
-
-    return header, batches()
-
-
 def parsed_batches(
     path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None, batch_rows: int | None = None
 ) -> Iterator[pl.DataFrame]:
     """One file of `table` in batches (its headers and values mapped by `mapping`), typed to the
     contract, with `_source_file` / `_source_row` (1-based); with `extras`, only those extra columns."""
-    header, batches = _raw_batches(path, batch_rows)
+    header, batches = raw_batches(path, batch_rows)
     # Polars renames a repeated CSV header to `<name>_duplicated_<n>`: which copy is meant is unknowable.
     repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in header if re.search(r"_duplicated_\d+$", c)})
     if repeated:
         raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
     mapped = apply_mapping(pl.DataFrame(schema=dict.fromkeys(header, pl.String)), mapping).columns
+    if clash := column_clash(mapped, table):
+        raise SnapshotError(f"{path}: {clash}")
     missing = [c.name for c in table.columns if not c.nullable and c.name not in mapped]
     if missing and header:
         raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")
@@ -177,7 +124,9 @@ def _sources(snapshot: Path, table_name: str) -> tuple[list[Path], TableManifest
     if not files and table_name == "markets" and DEFAULT_MARKETS.is_file():
         files, source = [DEFAULT_MARKETS], "default"
     if not files and not TABLES[table_name].optional:
-        raise SnapshotError(f"{snapshot}: required table {table_name} is missing (no {table_name}.parquet/.csv/.ndjson or {table_name}/)")
+        raise SnapshotError(
+            f"{snapshot}: required table {table_name} is missing (no {table_name}.<format> file or {table_name}/ folder; formats: {SUPPORTED})"
+        )
     return files, TableManifest(table_name, source if files else "absent")
 
 
@@ -199,8 +148,10 @@ def validate_snapshot_table(
         mapping = mappings.tables.get(table_name) if mappings else None
         parts = [read_table_part(path, table, mapping, extras) for path in files]
         parsed = pl.concat(parts, how="diagonal_relaxed")
+        if clash := column_clash([c for c in parsed.columns if not c.startswith("_")], table):
+            raise SnapshotError(f"{snapshot / table_name}: across its files, {clash}")
         for path, part in zip(files, parts, strict=True):
-            manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": part.height})
+            manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": part.height})
         result = validate_table(parsed, table, parents)
         kept, quarantine = result.kept, result.quarantine
         manifest.rows_read = parsed.height
@@ -269,10 +220,10 @@ def _transient(task, task_run, state) -> bool:
 
 def _expected_rows(files: list[Path]) -> int | None:
     """The rows of `files` when their metadata says (Parquet), else None (text must be read)."""
-    if not files or any(path.suffix != ".parquet" for path in files):
+    if not files or any(file_format(path) != FileFormat("parquet") for path in files):
         return None
     try:
-        return int(pl.scan_parquet(files).select(pl.len()).collect().item())
+        return int(pl.scan_parquet(files, glob=False).select(pl.len()).collect().item())
     except Exception:  # unreadable metadata: the batches will name the file
         return None
 
@@ -280,7 +231,7 @@ def _expected_rows(files: list[Path]) -> int | None:
 def _spilled(folder: Path, name: str, part: int) -> pl.LazyFrame | None:
     """The spilled batches of one bucket (`rows`) or key partition (`keys`), or None when there are none."""
     files = sorted((folder / f"{name}-{part}").glob("batch-*.parquet"))
-    return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed") if files else None
+    return pl.concat([pl.scan_parquet(f, glob=False) for f in files], how="diagonal_relaxed") if files else None
 
 
 class _Spill:
@@ -378,9 +329,11 @@ def check_table(
             manifest.rows_read += frame.height
             rows_in_file += frame.height
             progress.update(manifest.rows_read, manifest.rows_read)
-        manifest.files.append({"path": str(path), "sha256": _sha256(path), "rows": rows_in_file})
+        manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": rows_in_file})
     spill.flush()
     progress.close()
+    if clash := column_clash(list(spill.columns), table):
+        raise SnapshotError(f"{snapshot / table_name}: across its files, {clash}")
     spilled = SpilledTable(table_name, spill.folder, staged, snapshot_date, spill.buckets, spill.columns)
     # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
     duplicated = [
@@ -396,7 +349,7 @@ def write_bucket(spilled: SpilledTable, bucket: int) -> int:
     rows of its duplicate keys to its quarantine file. Return the rows kept (memory holds one bucket)."""
     table = TABLES[spilled.table_name]
     rows = _spilled(spilled.folder, "rows", bucket)
-    duplicates = pl.read_parquet(spilled.duplicates)
+    duplicates = pl.read_parquet(spilled.duplicates, glob=False)
     dropped = duplicates.get_column(ROW).implode()
     if rows is None:
         write_parquet(pl.DataFrame(schema=QUARANTINE_SCHEMA), spilled.quarantine(bucket), scratch=True)
@@ -456,7 +409,7 @@ def ingest_table(
     if not manifest.rows_kept:
         write_parquet(_empty(TABLES[table_name]).with_columns(dated), staged / table_name / "part-0.parquet")
     parts = [spilled.quarantine(), *[spilled.quarantine(b) for b in range(spilled.buckets)]]
-    lines = pl.read_parquet(parts).sort("source_file", "source_row", "column_name", "reason")
+    lines = pl.read_parquet(parts, glob=False).sort("source_file", "source_row", "column_name", "reason")
     shutil.rmtree(spilled.folder, ignore_errors=True)
     manifest.rows_quarantined = lines.select(pl.struct("source_file", "source_row").n_unique()).item() if lines.height else 0
     write_parquet(lines.with_columns(dated), staged / "_quarantine" / f"{table_name}.parquet")
@@ -479,7 +432,7 @@ def kept_keys(staged: Path, table_name: str) -> pl.DataFrame:
     """The key columns of the rows of `table_name` kept in `staged` (what the foreign keys of the
     tables after it are checked against)."""
     files = sorted((staged / table_name).glob("part-*.parquet"))
-    return pl.read_parquet(files, columns=list(TABLES[table_name].key))
+    return pl.read_parquet(files, columns=list(TABLES[table_name].key), glob=False)
 
 
 def snapshot_buckets(snapshot: Path, worker_memory: int | None = None) -> int:
@@ -491,8 +444,9 @@ def snapshot_buckets(snapshot: Path, worker_memory: int | None = None) -> int:
             raise ValueError(f"ENGAGE_BUCKETS must be a whole number of buckets, 1 or more, not {setting!r}")
         return int(setting)
     files = [path for name in BUCKETED_TABLES for path in table_files(snapshot, name)]
-    parquet = sum(path.stat().st_size for path in files if path.suffix == ".parquet")
-    return bucket_count(sum(path.stat().st_size for path in files) - parquet, parquet, worker_memory)
+    # Compressed text is counted like Parquet: both hold several times their bytes in text.
+    text = sum(path.stat().st_size for path in files if file_format(path) in (FileFormat("csv"), FileFormat("ndjson")))
+    return bucket_count(text, sum(path.stat().st_size for path in files) - text, worker_memory)
 
 
 def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None) -> list[TableManifest]:

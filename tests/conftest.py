@@ -35,7 +35,8 @@ def small_snapshot(tmp_path_factory) -> Path:
     """A generated snapshot of 400 contacts with every kind of planted bad row."""
     from flows.dev.generate import generate_snapshot
 
-    out = tmp_path_factory.mktemp("snapshot") / "snap"
+    # Pattern characters in the path: every read of it must take the path as it is.
+    out = tmp_path_factory.mktemp("snapshot") / "snap[1]*"
     generate_snapshot(out, contacts=400, seed=11, as_of=SNAPSHOT_DAY, bad_rows=True)
     return out
 
@@ -45,7 +46,7 @@ def backfilled(small_snapshot, tmp_path_factory, prefect_harness) -> Path:
     """A warehouse backfilled over 41 days of the small snapshot: history every day, tables every 8th."""
     from flows.daily import backfill_flow
 
-    warehouse = tmp_path_factory.mktemp("backfilled") / "warehouse.duckdb"
+    warehouse = tmp_path_factory.mktemp("backfilled") / "w*?[1]" / "warehouse.duckdb"
     backfill_flow(str(small_snapshot), BACKFILL_FIRST, SNAPSHOT_DAY, str(warehouse), every=8)
     return warehouse
 

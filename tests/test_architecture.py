@@ -87,3 +87,21 @@ def test_the_architecture_map_names_every_folder() -> None:
     folders = {p.parent.relative_to(ROOT).as_posix() for _, p in _modules()} | {"sql/base", "sql/views", "sql/queries", "sql/examples"}
     missing = sorted(f for f in folders if f"`{f}/`" not in text)
     assert not missing, f"docs/architecture.md does not name {missing}"
+
+
+# Polars expands `*?[` in a path unless told not to; a warehouse or snapshot path may hold them.
+POLARS_READERS = {"read_parquet", "scan_parquet", "scan_csv", "read_csv"}
+
+
+@pytest.mark.parametrize(("module", "path"), _modules(), ids=[m for m, _ in _modules()])
+def test_polars_reads_files_by_name_never_by_pattern(module: str, path: Path) -> None:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+            call = f"{node.func.value.id}.{node.func.attr}"
+            if node.func.value.id == "pl" and node.func.attr in POLARS_READERS:
+                passed = {k.arg: k.value for k in node.keywords}
+                glob = passed.get("glob")
+                assert isinstance(glob, ast.Constant) and glob.value is False, f"{module}:{node.lineno}: {call} without glob=False"
+            assert call not in ("pl.read_parquet_schema", "pl.read_ndjson", "pl.scan_ndjson") or module == "flows.io.snapshot_files", (
+                f"{module}:{node.lineno}: {call} expands patterns in a path; read through flows.io.snapshot_files"
+            )

@@ -693,7 +693,7 @@ def generate_snapshot(
     for table, frame in _partner_tables(rng, n_clients, as_of).items():
         emit(table, frame, 0)
     if bad_rows and first_contact is not None:
-        client_id = int(pl.read_parquet(out / "clients").get_column("client_id")[0])
+        client_id = int(pl.read_parquet(out / "clients" / "part-00000.parquet", glob=False).get_column("client_id")[0])
         _write_bad_rows(out, _bad_rows(first_contact, client_id))
     meta = {"snapshot_date": as_of.isoformat(), "seed": seed, "contacts": contacts, "bad_rows": bad_rows, "rows": rows}
     (out / "_snapshot.json").write_text(json.dumps(meta, indent=2))

@@ -77,7 +77,7 @@ def latest_state(paths: Paths, part: str | None = None) -> pl.DataFrame:
 def covered_days(paths: Paths) -> list[date]:
     """The days a stored history covers, ascending."""
     path = paths.history / COVERAGE
-    return pl.read_parquet(path)["day"].to_list() if path.exists() else []
+    return pl.read_parquet(path, glob=False)["day"].to_list() if path.exists() else []
 
 
 def _advanced(state: pl.DataFrame, changes: pl.DataFrame, since: date) -> pl.DataFrame:

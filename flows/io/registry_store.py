@@ -21,7 +21,7 @@ SCORE_TABLES = ("engagement_scores", "engagement_score_breakdown", "engagement_s
 def read_registry(paths: Paths) -> pl.DataFrame:
     """The registry as stored (empty before the first run)."""
     path = paths.registry
-    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=REGISTRY_SCHEMA)
+    return pl.read_parquet(path, glob=False) if path.exists() else pl.DataFrame(schema=REGISTRY_SCHEMA)
 
 
 def update_registry(paths: Paths, loaded: list[Loaded], computed: dict[str, date], seen_on: date) -> pl.DataFrame:
@@ -70,7 +70,7 @@ def purge_values(paths: Paths, score_id: str) -> int:
         staged = stage_day(paths, day)
         # Part by part: a day's score tables are never read whole.
         for path in sorted(paths.day(day).glob("*/*.parquet")):
-            frame = pl.read_parquet(path)
+            frame = pl.read_parquet(path, glob=False)
             if path.parent.name in SCORE_TABLES:
                 kept = frame.filter(pl.col("score_id") != score_id)
                 removed += frame.height - kept.height

@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from datetime import date
 from pathlib import Path
@@ -53,10 +55,13 @@ def _identifier(name: str) -> str:
 
 
 def _literal_path(path: Path) -> str:
+    """`path` as the body of a SQL string that DuckDB's patterns read as itself: quotes doubled, and
+    `*?[` each in a class of its own (the views append patterns such as `/day=*/` to it)."""
     text = str(path)
     if "\x00" in text or "\n" in text:
         raise ValueError(f"unsafe path for the warehouse: {text!r}")
-    return text.replace("'", "''")
+    escaped = "".join(f"[{c}]" if c in "*?[" else c for c in text)
+    return escaped.replace("'", "''")
 
 
 def _sql(name: str) -> str:
@@ -93,7 +98,7 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
     ensure_history(paths)
     _move_flat_days(paths)
     for target, schema in placeholders.items():
-        if not target.exists() or pl.read_parquet_schema(target) != schema:
+        if not target.exists() or pl.scan_parquet(target, glob=False).collect_schema() != schema:
             write_parquet(pl.DataFrame(schema=schema), target)
     ddl = catalog_ddl(paths, sorted(day_schemas))
     digest = hashlib.sha256(ddl.encode()).hexdigest()
@@ -102,9 +107,16 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
         return False
     tmp = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with duckdb.connect(str(tmp)) as con:
-            con.execute(ddl)
-            con.execute("checkpoint")
+        # Built in a scratch folder of its own: DuckDB cannot write a database whose path holds `?`
+        # (it takes the rest for options), and a killed build leaves nothing beside the warehouse.
+        with tempfile.TemporaryDirectory(prefix="engage-catalog-") as scratch:
+            built = Path(scratch) / "catalog.duckdb"
+            with duckdb.connect(str(built)) as con:
+                con.execute(ddl)
+                con.execute("checkpoint")
+            shutil.copyfile(built, tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
         # Analysts holding the old file keep reading it; new sessions open the new one.
         os.replace(tmp, paths.warehouse)
     finally:
@@ -147,7 +159,7 @@ def _move_flat_days(paths: Paths) -> None:
     for day in published_days(paths):
         flat = sorted(paths.day(day).glob("*.parquet"))
         if flat:
-            publish_day(paths, day, {path.stem: pl.read_parquet(path) for path in flat})
+            publish_day(paths, day, {path.stem: pl.read_parquet(path, glob=False) for path in flat})
 
 
 def day_table(paths: Paths, as_of: date, table: str, part: str | None = None) -> pl.LazyFrame:

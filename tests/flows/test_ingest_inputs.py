@@ -89,3 +89,31 @@ def test_ndjson_properties_are_flattened_into_event_columns(tmp_path):
     _, kept, _ = validate_snapshot_table(tmp_path / "snap", "events", parents)
     assert kept.select("form_id", "occurred_at").row(0)[0] == "contact_us"
     assert kept["occurred_at"][0].hour == 9
+
+
+EVENTS = "portal_id,event_id,contact_id,event_type,occurred_at"
+
+
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        ({"a.csv": f"{EVENTS},SNAPSHOT_DATE\n1,e1,7,email_open,2026-01-01,x\n"}, "clashes with engage's column 'snapshot_date'"),
+        ({"a.csv": f"{EVENTS},snapshot_date\n1,e1,7,email_open,2026-01-01,x\n"}, "clashes with engage's column 'snapshot_date'"),
+        ({"a.csv": f"{EVENTS},Event_Type\n1,e1,7,email_open,2026-01-01,x\n"}, "clashes with engage's column 'event_type'"),
+        ({"a.csv": f"{EVENTS},Plan,plan\n1,e1,7,email_open,2026-01-01,x,y\n"}, "'Plan' and 'plan' differ only in case"),
+        ({"a.csv": f"{EVENTS},_row\n1,e1,7,email_open,2026-01-01,x\n"}, "reserved for engage"),
+        (
+            {"a.csv": f"{EVENTS},Plan\n1,e1,7,email_open,2026-01-01,x\n", "b.csv": f"{EVENTS},plan\n1,e2,7,email_open,2026-01-01,y\n"},
+            "across its files, columns 'Plan' and 'plan' differ only in case",
+        ),
+    ],
+)
+def test_a_column_the_warehouse_would_confuse_with_another_stops_the_run(tmp_path, files, reason):
+    folder = tmp_path / "snap" / "events"
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    parents = {"contacts": pl.DataFrame({"portal_id": [1], "contact_id": [7]})}
+    with pytest.raises(SnapshotError) as err:
+        validate_snapshot_table(tmp_path / "snap", "events", parents)
+    assert reason in str(err.value) and str(folder) in str(err.value)

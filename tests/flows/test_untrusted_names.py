@@ -8,6 +8,7 @@ import pytest
 
 from flows.compute import day_table_schemas
 from flows.io.paths import Paths
+from flows.io.storage import write_parquet
 from flows.io.warehouse import _identifier, _literal_path, ensure_catalog, publish_day
 
 
@@ -17,6 +18,18 @@ def test_a_warehouse_folder_with_quotes_and_spaces_still_reads_its_own_files(tmp
     ensure_catalog(paths, day_table_schemas() | {"alpha": {"marker": pl.String}})
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         assert con.sql("select marker from alpha").fetchall() == [("x",)]
+
+
+def test_pattern_characters_in_the_warehouse_path_read_only_its_own_files(tmp_path):
+    paths = Paths.of(tmp_path / "w*?[1]" / "warehouse.duckdb")
+    decoy = Paths.of(tmp_path / "wxy1" / "warehouse.duckdb")
+    for where, marker in ((paths, "own"), (decoy, "decoy")):
+        publish_day(where, date(2026, 6, 30), {"alpha": pl.DataFrame({"marker": [marker]})})
+        write_parquet(pl.DataFrame({"marker": [marker]}), where.store / "run_log" / "run.parquet")
+    ensure_catalog(paths, day_table_schemas() | {"alpha": {"marker": pl.String}})
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        assert con.sql("select marker from alpha").fetchall() == [("own",)]
+        assert con.sql("select marker from run_log").fetchall() == [("own",)]
 
 
 @pytest.mark.parametrize("name", ["alpha; drop view alpha", "Alpha", "a-b", "", "1abc", "a\nb"])

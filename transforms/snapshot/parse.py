@@ -67,6 +67,32 @@ def _parse_typed(column: Column, source: pl.DataType) -> pl.Expr | None:
     return None
 
 
+# Added to every row of the lake; a source column of that name would shadow it.
+SNAPSHOT_DATE = "snapshot_date"
+
+
+def column_clash(columns: list[str], table: Table) -> str | None:
+    """Why `columns` (a table's headers after mapping) cannot be stored side by side, or None. The
+    warehouse matches names without case, so an extra column may not equal a contract column or
+    `snapshot_date` but for case, nor another extra column; names starting with `_` are engage's."""
+    fixed = {name.lower(): name for name in [*table.column_names, SNAPSHOT_DATE]}
+    seen: dict[str, str] = {}
+    for name in columns:
+        if name in table.column_names:
+            continue
+        if name.startswith("_"):
+            return f"column {name!r}: names starting with '_' are reserved for engage; rename it or map it in column_mappings.yaml"
+        if name.lower() in fixed:
+            return (
+                f"column {name!r} clashes with engage's column {fixed[name.lower()]!r} (the warehouse compares names "
+                "without case); rename it or map it in column_mappings.yaml"
+            )
+        if name.lower() in seen:
+            return f"columns {seen[name.lower()]!r} and {name!r} differ only in case (the warehouse would merge them); rename one"
+        seen[name.lower()] = name
+    return None
+
+
 def parse_table(raw: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     """Return `raw` typed to `table`'s contract, with the first unparseable cell per row named in
     `_parse_column` / `_parse_error` (null when the row parsed); extra columns become strings."""

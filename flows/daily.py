@@ -16,12 +16,13 @@ from prefect.runtime import flow_run as prefect_flow_run
 
 from flows.cluster import task_runner
 from flows.compute import compute_day, compute_history, day_history, day_table_schemas, load_settings
+from flows.doctor import check_files, relied_on
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.io.lake import lake_buckets
 from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.io.registry_store import update_registry
 from flows.io.sources import is_source_url, pull_postgres, redacted
-from flows.io.storage import exclusive_lock
+from flows.io.storage import exclusive_lock, remove_leftovers
 from flows.io.warehouse import append_run_log, ensure_catalog, publish_staged_day, write_manifest
 from flows.report.charts import tier_progress
 from transforms.common.calendar import days_between
@@ -113,6 +114,12 @@ def _run_days(
     settings = load_settings(config)
     stages: dict[str, float] = {}
     with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
+        # Holding the lock, no other run is writing: what a killed run left can go.
+        removed, size = remove_leftovers([paths.lake, paths.store, paths.root / "snapshots"], beside=paths.warehouse)
+        if removed:
+            logger.warning("removed %d leftover(s) of killed runs (%.1f MiB)", removed, size / 2**20)
+        if damaged := check_files(paths, relied_on(paths)):
+            raise RuntimeError(f"{damaged[0].line()}; `engage doctor` lists every damaged file")
         started = time.perf_counter()
         with _stage(stages, "ingest"):
             folder = _snapshot_folder(snapshot, snapshot_date, paths)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -19,12 +18,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows.cluster import worker_memory
-from flows.io.errors import SnapshotError
-from flows.io.lake import stored_order
+from flows.io.errors import SnapshotError, one_line, transient
+from flows.io.lake import publish_snapshot, stored_order
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256, table_files
-from flows.io.storage import publish, staging_dir, write_parquet
+from flows.io.storage import write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
@@ -94,7 +93,13 @@ def parsed_batches(
             pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias("_source_row"),
         )
         first_row += raw.height
-        yield parse_table(frame.lazy(), table).collect()
+        try:
+            yield parse_table(frame.lazy(), table).collect()
+        except pl.exceptions.PolarsError as exc:
+            # Whole-column failures, such as bytes that are not UTF-8 text in a binary column.
+            column = re.search(r'col\("([^"]+)"\)', str(exc))
+            where = f"column {column.group(1)!r}: " if column else ""
+            raise SnapshotError(f"{path}: cannot be parsed: {where}{one_line(str(exc).splitlines()[0])}") from exc
 
 
 def _at_least_one(batches: Iterator[pl.DataFrame], empty: pl.DataFrame) -> Iterator[pl.DataFrame]:
@@ -205,17 +210,6 @@ def read_score_inputs(
             manifests.append(manifest)
     frames = {name: (kept[name] if name in needed else _empty(TABLES[name])).lazy() for name in ScoreInputs.__dataclass_fields__}
     return ScoreInputs(**frames), manifests
-
-
-def _transient(task, task_run, state) -> bool:
-    """Retry read errors of the file system, never a snapshot that breaks the contract."""
-    try:
-        state.result()
-    except SnapshotError:
-        return False
-    except OSError:
-        return True
-    return False
 
 
 def _expected_rows(files: list[Path]) -> int | None:
@@ -375,7 +369,7 @@ def write_bucket(spilled: SpilledTable, bucket: int) -> int:
     return kept.height
 
 
-_TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 1, "retry_condition_fn": _transient, "cache_policy": NO_CACHE}
+_TASK_OPTIONS: dict[str, Any] = {"retries": 2, "retry_delay_seconds": 1, "retry_condition_fn": transient, "cache_policy": NO_CACHE}
 check_table_task = task(name="ingest-table", **_TASK_OPTIONS)(check_table)
 write_bucket_task = task(name="ingest-bucket", **_TASK_OPTIONS)(write_bucket)
 
@@ -449,29 +443,19 @@ def snapshot_buckets(snapshot: Path, worker_memory: int | None = None) -> int:
     return bucket_count(text, sum(path.stat().st_size for path in files) - text, worker_memory)
 
 
-def ingest_snapshot(snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None) -> list[TableManifest]:
-    """Validate every contract table of `snapshot` (headers mapped by `mappings`) into the lake partition
-    of `snapshot_date`."""
+def ingest_snapshot(
+    snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None, as_tasks: bool = True
+) -> list[TableManifest]:
+    """Validate every contract table of `snapshot` (headers mapped by `mappings`) into the lake's
+    snapshot of `snapshot_date`, published whole (see `ingest_table` for `as_tasks`)."""
     if not snapshot.is_dir():
         raise SnapshotError(f"{snapshot}: snapshot folder not found")
-    staged_root = paths.lake / ".staging" / f"{snapshot_date.isoformat()}-{uuid.uuid4().hex[:8]}"
+    # Named as a temporary folder: a run that finds one left by a killed run removes it.
+    staged_root = paths.lake / f".staging-{snapshot_date.isoformat()}.{uuid.uuid4().hex[:8]}.tmp"
     staged_root.mkdir(parents=True)
     sizes = Sizes(snapshot_buckets(snapshot, worker_memory()))
-    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, sizes) for name in INGEST_ORDER]
-    for name in INGEST_ORDER:
-        link = paths.lake_partition(name, snapshot_date)
-        link.parent.mkdir(parents=True, exist_ok=True)
-        target = staging_dir(link)
-        (staged_root / name).rename(target / "data")
-        publish(target, link)
-    quarantine_link = paths.quarantine_partition(snapshot_date)
-    quarantine_link.parent.mkdir(parents=True, exist_ok=True)
-    target = staging_dir(quarantine_link)
-    (staged_root / "_quarantine").rename(target / "tables")
-    publish(target, quarantine_link)
-    manifest_path = paths.lake_manifest(snapshot_date)
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps([asdict(m) for m in manifests], indent=2))
+    manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, sizes, as_tasks) for name in INGEST_ORDER]
+    publish_snapshot(paths, snapshot_date, staged_root, [asdict(m) for m in manifests])
     shutil.rmtree(staged_root / ".spill", ignore_errors=True)
     staged_root.rmdir()
     return manifests

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="engage-prefect-")
+os.environ["ENGAGE_LOG_DIR"] = tempfile.mkdtemp(prefix="engage-logs-")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 

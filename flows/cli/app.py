@@ -31,8 +31,10 @@ def _date(text: str, option: str) -> date:
         raise typer.BadParameter(f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint=option) from None
 
 
-def _fail(exc: Exception) -> NoReturn:
-    typer.secho(f"error: {exc}", fg="red", err=True)
+def _fail(exc: BaseException) -> NoReturn:
+    from flows.io.errors import failure_line
+
+    typer.secho(failure_line(exc), fg="red", err=True)
     raise typer.Exit(1)
 
 
@@ -78,6 +80,21 @@ def generate(
 
 
 SNAPSHOT_HELP = "snapshot folder, or a PostgreSQL source: postgresql://user@host/db?schema=crm"
+
+
+def _source(snapshot: str) -> str:
+    """The snapshot argument as the flow gets it: a source URL's password moved to PGPASSWORD (the
+    flow runs in this process), since Prefect stores a flow run's parameters."""
+    import os
+
+    from flows.io.sources import is_source_url, without_password
+
+    if not is_source_url(snapshot):
+        return snapshot
+    url, password = without_password(snapshot)
+    if password is not None:
+        os.environ["PGPASSWORD"] = password
+    return url
 
 
 def _run_flow(call) -> dict:
@@ -133,7 +150,7 @@ def run(
 
     day = _date(as_of, "--as-of")
     flow = _on_runner(daily_flow, dask, workers)
-    summary = _run_flow(lambda: flow(snapshot, day, str(warehouse), str(config)))
+    summary = _run_flow(lambda: flow(_source(snapshot), day, str(warehouse), str(config)))
     typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
 
 
@@ -154,7 +171,7 @@ def backfill(
 
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
     flow = _on_runner(backfill_flow, dask, workers)
-    summary = _run_flow(lambda: flow(snapshot, first, last, str(warehouse), str(config), every, history_only))
+    summary = _run_flow(lambda: flow(_source(snapshot), first, last, str(warehouse), str(config), every, history_only))
     tables = "no day tables" if history_only else f"the tables of {len(summary['days'])} days"
     typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
 
@@ -563,6 +580,29 @@ def status(
         typer.echo(str(con.sql(query("latest_quarantine")).pl()))
 
 
+@app.command()
+def doctor(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+) -> None:
+    """Read every file the warehouse depends on; name the damaged or missing ones and how to repair each."""
+    import time
+
+    from flows.doctor import diagnose
+
+    paths = Paths.of(warehouse)
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"{paths.warehouse}: no warehouse yet; run `engage run` or `make demo` first"))
+    started = time.perf_counter()
+    checked, found = diagnose(paths)
+    typer.echo(
+        f"read {checked:,} files of {paths.warehouse} in {time.perf_counter() - started:.1f}s: {len(found) or 'none'} damaged or missing"
+    )
+    for damage in found:
+        typer.echo(damage.line())
+    if found:
+        raise typer.Exit(1)
+
+
 # Shown by `engage demo`; each file's first line is the question it answers.
 EXAMPLE_QUERIES = ("score_bands.sql", "top_contacts.sql", "low_band_cross_sell.sql", "crossed_into_high.sql", "score_on_a_day.sql")
 DEMO_HISTORY_DAYS = 90
@@ -590,8 +630,18 @@ def demo(
             typer.echo(str(con.sql(sql)))
 
 
-def main() -> None:
-    app()
+def main(args: list[str] | None = None) -> None:
+    """`engage`: any failure a command does not name itself still ends in one line, its traceback in a log file."""
+    try:
+        app(args=args, prog_name="engage")
+    except KeyboardInterrupt:
+        typer.secho("interrupted", fg="red", err=True)
+        raise SystemExit(130) from None
+    except Exception as exc:
+        from flows.io.errors import failure_line
+
+        typer.secho(failure_line(exc), fg="red", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

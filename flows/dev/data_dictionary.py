@@ -13,7 +13,7 @@ import pandera.polars as pa
 from flows.io.paths import PROJECT_ROOT, SQL_DIR
 from transforms.outputs import OUTPUT_SCHEMAS
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY, SCORE_DEFINITIONS
-from transforms.snapshot.contract import INGEST_ORDER, TABLES
+from transforms.snapshot.contract import EARLIEST_DAY, INGEST_ORDER, LATEST_DAY, TABLES
 
 TARGET = PROJECT_ROOT / "docs" / "warehouse.md"
 
@@ -72,11 +72,13 @@ def _snapshot_table(name: str) -> list[str]:
         "|---|---|---|---|",
     ]
     for c in table.columns:
-        allowed = (
-            ", ".join(c.enum)
-            if c.enum
-            else (f">= {c.ge:g}" if c.ge is not None else f"> {c.gt:g}" if c.gt is not None else c.pattern or "")
-        )
+        bounds = [
+            f">= {c.ge:g}" if c.ge is not None else "",
+            f"> {c.gt:g}" if c.gt is not None else "",
+            f"<= {c.le:g}" if c.le is not None else "",
+        ]
+        days = f"{EARLIEST_DAY} .. {LATEST_DAY}" if c.kind in ("ts", "date") else ""
+        allowed = ", ".join(c.enum) if c.enum else (" and ".join(b for b in bounds if b) or c.pattern or days)
         lines.append(f"| `{c.name}` | {c.kind} | {'yes' if c.nullable else 'no'} | {allowed} |")
     return [*lines, "| `snapshot_date` | date | no | the snapshot's date |", ""]
 

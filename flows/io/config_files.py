@@ -21,10 +21,38 @@ class ConfigError(ValueError):
     """A config file that cannot be used: names the file, the path inside it and the reason."""
 
 
+# A config file is a page of settings: these bounds are far above any real one, and keep a hostile
+# file (an alias bomb expanding to billions of values, thousands of nested levels) from being expanded.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_ALIASES = 1000
+MAX_DEPTH = 64
+
+
+def _check_shape(path: Path, text: str) -> None:
+    """Refuse YAML whose aliases or nesting exceed the bounds, reading its events (nothing expanded)."""
+    aliases = depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if aliases > MAX_ALIASES or depth > MAX_DEPTH:
+            mark = event.start_mark
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(top)"
+            what = f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else f"more than {MAX_DEPTH} nested levels"
+            raise ConfigError(f"{path}: {where}: {what}; a config file needs neither")
+
+
 def read_yaml(path: Path) -> object:
-    """The parsed content of `path`; unreadable or malformed YAML is a ConfigError naming the file."""
+    """The parsed content of `path`; unreadable, oversized or malformed YAML is a ConfigError naming the file."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: {path.stat().st_size:,} bytes; a config file may hold at most {MAX_CONFIG_BYTES:,}")
+        text = path.read_text(encoding="utf-8")
+        _check_shape(path, text)
+        return yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None
     except yaml.YAMLError as exc:

@@ -4,15 +4,20 @@ tables in one file per contact bucket (`part-<bucket>.parquet`, absent when the 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import uuid
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
 
 from flows.io.paths import SNAPSHOT_PREFIX, Paths, dated_folders
+from flows.io.storage import VERSIONS, publish, staging_dir, write_text
 from transforms.common.sorting import sorted_by
 from transforms.snapshot.buckets import BUCKETED_TABLES
-from transforms.snapshot.contract import TABLES
+from transforms.snapshot.contract import INGEST_ORDER, TABLES
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
@@ -35,9 +40,47 @@ def lake_table(paths: Paths, table: str, snapshot_date: date, bucket: int | None
     return pl.scan_parquet(files, glob=False) if files else pl.LazyFrame(schema=lake_schema(table))
 
 
+def _link(link: Path, target: Path) -> None:
+    """Make `link` a relative link to `target`, replacing what it was in one step."""
+    relative = os.path.relpath(target, link.parent)
+    if link.is_symlink() and os.readlink(link) == relative:
+        return
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
+    os.symlink(relative, tmp)
+    previous = link.resolve() if link.is_symlink() else None
+    os.replace(tmp, link)
+    # A version from before snapshots were published whole (`<table>/.versions/...`) is no longer read.
+    if previous is not None and previous.parent.parent.name == VERSIONS and previous.parents[2] == link.parent:
+        shutil.rmtree(previous.parent, ignore_errors=True)
+
+
+def publish_snapshot(paths: Paths, snapshot_date: date, staged: Path, manifest: list[dict[str, object]]) -> None:
+    """Swap the ingest staged in `staged` (`<table>/part-*.parquet`, `_quarantine/`) in as the lake's
+    snapshot of `snapshot_date`, every table, the quarantine and the manifest in one atomic step: a
+    crash before it leaves the previous snapshot whole, never new contacts beside old events."""
+    link = paths.lake_snapshot(snapshot_date)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    version = staging_dir(link)
+    for table in INGEST_ORDER:
+        (version / table).mkdir()
+        (staged / table).rename(version / table / "data")
+    (version / "_quarantine").mkdir()
+    (staged / "_quarantine").rename(version / "_quarantine" / "tables")
+    write_text(json.dumps(manifest, indent=2), version / "manifest.json")
+    # The tables' own links point into the snapshot's link, so they change with it.
+    for table in INGEST_ORDER:
+        _link(paths.lake_partition(table, snapshot_date), link / table)
+    _link(paths.quarantine_partition(snapshot_date), link / "_quarantine")
+    publish(version, link)
+
+
 def lake_buckets(paths: Paths, snapshot_date: date) -> int:
     """How many contact buckets the snapshot of `snapshot_date` was split into (its manifest's)."""
     manifest = paths.lake_manifest(snapshot_date)
+    if not manifest.exists():
+        # Where the manifest was kept before a snapshot was published whole.
+        manifest = paths.lake / "_manifests" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}.json"
     if not manifest.exists():
         return 1
     return max([int(table.get("buckets", 1)) for table in json.loads(manifest.read_text())], default=1)

@@ -44,9 +44,14 @@ class Paths:
     def lake_partition(self, table: str, snapshot_date: date) -> Path:
         return self.lake / table / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 
+    def lake_snapshot(self, snapshot_date: date) -> Path:
+        """The ingest of `snapshot_date` as one folder (a link to its current version): every table's
+        rows, the quarantine and the manifest, swapped in together."""
+        return self.lake / "_snapshots" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
+
     def lake_manifest(self, snapshot_date: date) -> Path:
         """What the ingest of `snapshot_date` read and kept, table by table (bucket count included)."""
-        return self.lake / "_manifests" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}.json"
+        return self.lake_snapshot(snapshot_date) / "manifest.json"
 
     def quarantine_partition(self, snapshot_date: date) -> Path:
         return self.lake / "_quarantine" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
@@ -86,7 +91,8 @@ def dated_folders(folder: Path, prefix: str) -> list[date]:
     table's snapshot dates), ascending; none when `folder` does not exist."""
     if not folder.is_dir():
         return []
-    names = [p.name.removeprefix(prefix) for p in folder.iterdir() if p.name.startswith(prefix)]
+    # A link whose target is not there yet (a first ingest that has not swapped in) holds no day.
+    names = [p.name.removeprefix(prefix) for p in folder.iterdir() if p.name.startswith(prefix) and p.exists()]
     return sorted(date.fromisoformat(name) for name in names if _ISO_DAY.fullmatch(name))
 
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from flows.io.errors import SnapshotError
 from flows.io.logs import run_logger
+from transforms.snapshot.parse import EXTRA_FIELDS
 
 KINDS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
@@ -126,7 +127,15 @@ def _scan(path: Path, kind: str, handle: BinaryIO) -> pl.LazyFrame:
     if kind == "parquet":
         return pl.scan_parquet(path, glob=False)
     if kind == "csv":
-        return pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False)
+        header = pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
+        if not header:
+            return pl.LazyFrame()
+        # One column past the header catches a row with more fields, so that row is quarantined
+        # with its number instead of failing the file.
+        names = dict.fromkeys([*header, EXTRA_FIELDS], pl.String)
+        return pl.scan_csv(
+            path, has_header=False, skip_rows=1, schema=names, truncate_ragged_lines=True, missing_columns="insert", glob=False
+        )
     # scan_ndjson expands patterns in a path, so it reads the open file instead.
     return pl.scan_ndjson(handle, infer_schema_length=None)
 
@@ -149,10 +158,10 @@ def raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], I
                 cleanup.callback(source.unlink, missing_ok=True)
             handle = cleanup.enter_context(open(source, "rb"))
             scan = _scan(source, fmt.kind, handle)
-            header = scan.collect_schema().names()
-        except (SnapshotError, KeyboardInterrupt):
+            header = [name for name in scan.collect_schema().names() if name != EXTRA_FIELDS]
+        except SnapshotError:
             raise
-        except Exception as exc:
+        except (Exception, pl.exceptions.PanicException) as exc:
             raise failed(exc) from exc
         # The batches own the open file and the temporary copy from here on.
         owned = cleanup.pop_all()
@@ -164,7 +173,7 @@ def raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], I
                     if "properties" in batch.columns and isinstance(batch.schema["properties"], pl.Struct):
                         batch = batch.unnest("properties")
                     yield batch
-            except Exception as exc:
+            except (Exception, pl.exceptions.PanicException) as exc:
                 raise failed(exc) from exc
 
     return header, batches()

@@ -7,9 +7,11 @@ a crash before the swap leaves the old one in place.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
+
+from flows.io.errors import one_line
 
 log = logging.getLogger("engage")
 
@@ -36,17 +40,44 @@ def staging_dir(link: Path) -> Path:
 def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool = False) -> None:
     """Write `frame` to `path` through a temporary file and fsync, so `path` is whole or absent. A
     `scratch` file (read back once within the run, never published) is neither compressed nor synced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     compression: Literal["zstd", "uncompressed"] = "uncompressed" if scratch else "zstd"
-    if isinstance(frame, pl.LazyFrame):
-        frame.sink_parquet(tmp, compression=compression)
-    else:
-        frame.write_parquet(tmp, compression=compression, statistics=True)
-    if not scratch:
-        with open(tmp, "rb") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(tmp, compression=compression)
+        else:
+            frame.write_parquet(tmp, compression=compression, statistics=True)
+        if not scratch:
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, exc) from exc
+
+
+def write_text(text: str, path: Path) -> None:
+    """Write `text` to `path` through a temporary file and fsync, so `path` is whole or absent."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w") as handle:
+            handle.write(text)
+            handle.flush()
             os.fsync(handle.fileno())
-    os.replace(tmp, path)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, exc) from exc
+
+
+def write_error(path: Path, exc: BaseException) -> OSError:
+    """An OSError naming `path` for a failed write (Polars reports a full disk without the file)."""
+    reason = one_line((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip().splitlines()[0])
+    error = OSError(f"{path}: cannot be written: {reason}")
+    error.errno = getattr(exc, "errno", None) or (errno.ENOSPC if "No space left" in str(exc) else errno.EIO)
+    return error
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -72,6 +103,55 @@ def publish(staged: Path, link: Path) -> None:
     for old in versions:
         if old.resolve() not in keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+# Temporary files, links and folders of the writes above: `.<name>.<8 hex>.tmp|link|old`.
+_TEMPORARY = re.compile(r"^\..+\.[0-9a-f]{8}\.(tmp|link|old)$")
+
+
+def _size(path: Path) -> int:
+    if path.is_symlink() or not path.is_dir():
+        return path.lstat().st_size
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_symlink() or not p.is_dir())
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def leftovers(folders: list[Path], beside: Path | None = None) -> list[Path]:
+    """What killed runs left under `folders` (and the temporary copies of the file `beside`):
+    temporary files and links of a write or swap, and versions staged but never swapped in (newer
+    than the version their link points to, or with no link at all). Only safe to remove while
+    holding the run lock: then no run is writing them."""
+    found: list[Path] = []
+    if beside is not None and beside.parent.is_dir():
+        found += [p for p in beside.parent.iterdir() if p.name.startswith(f".{beside.name}.") and _TEMPORARY.match(p.name)]
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            here = Path(root)
+            found += [here / n for n in [*names, *dirs] if _TEMPORARY.match(n)]
+            if here.name == VERSIONS:
+                for name in dirs:
+                    link = here.parent / name
+                    current = link.resolve().name if link.is_symlink() else ""
+                    found += [v for v in (here / name).iterdir() if v.name > current]
+                dirs[:] = []
+            else:
+                dirs[:] = [d for d in dirs if not _TEMPORARY.match(d)]
+    return sorted(found)
+
+
+def remove_leftovers(folders: list[Path], beside: Path | None = None) -> tuple[int, int]:
+    """Remove the `leftovers` of killed runs; return how many and their bytes."""
+    found = leftovers(folders, beside)
+    size = sum(_size(path) for path in found)
+    for path in found:
+        _remove(path)
+    return len(found), size
 
 
 @contextmanager

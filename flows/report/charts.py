@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no display on servers and workers
 import duckdb
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
 
 from flows.io.paths import Paths
 from flows.io.queries import query
 from flows.io.warehouse import connect_read_only
+from flows.report.figures import Figure, plt
 from transforms.points.program import Program
 
 

@@ -12,17 +12,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import polars as pl
-from matplotlib.figure import Figure
 
 from flows.io.paths import Paths
 from flows.io.queries import query
 from flows.io.warehouse import connect_read_only
 from flows.report.charts import tier_progress_figure
+from flows.report.figures import Figure, plt
 from transforms.common.bands import BANDS
 from transforms.dashboard.renewals import RENEWAL_STATUSES
 from transforms.points.program import Program

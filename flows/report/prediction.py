@@ -6,13 +6,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import polars as pl
-from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
+from flows.report.figures import Figure, plt
 from flows.report.page import STYLE, html_table, svg_markup
 from transforms.scores.predictive import TOP_SHARES, Evaluation
 from transforms.scores.transitions import Period
@@ -62,7 +59,7 @@ def prediction_figure(evaluations: list[Evaluation], period: Period) -> Figure:
     bands.set_xticks([j + width * (len(evaluations) - 1) / 2 for j in range(len(names))], names)
     base = evaluations[0].base_rate
     bands.axhline(base, color="grey", linestyle=":", linewidth=1, label=f"base rate {base:.1%}")
-    bands.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    bands.yaxis.set_major_formatter(PercentFormatter(1.0))
     bands.set(title="conversion by band (contacts)", ylabel=f"moved {period.from_stage} -> {period.to_stage}")
     bands.legend(fontsize=8)
     figure.suptitle(f"{period.describe()}: score on the day before each move")

@@ -192,3 +192,87 @@ def test_transient_read_errors_are_retried_a_bounded_number_of_times(small_snaps
         daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(tmp_path / "b" / "warehouse.duckdb"))
     assert attempts["contacts"] == 3, "retries are bounded: one try and two retries"
     assert not (tmp_path / "b" / "lake" / "contacts").exists(), "nothing of the failed run reached the lake"
+
+
+@pytest.fixture(scope="module")
+def corrected_snapshot(small_snapshot, tmp_path_factory) -> Path:
+    """The small snapshot re-exported with a third of its contacts gone: re-ingested for the same
+    day, its events of those contacts become dangling and are quarantined."""
+    snap = tmp_path_factory.mktemp("corrected") / "snap"
+    shutil.copytree(small_snapshot, snap)
+    for path in sorted((snap / "contacts").glob("*.parquet")):
+        pl.read_parquet(path).filter(pl.col("contact_id") % 3 != 0).write_parquet(path)
+    return snap
+
+
+def reingest(warehouse: str, snapshot: str, ready: str | None = None) -> float:
+    """The ingest of `snapshot` for SNAPSHOT_DAY as `ingest_snapshot` does it, outside Prefect, with
+    `ready` touched when every table is staged (the kills land in the publish); return the seconds
+    the publish took."""
+    import flows.ingest
+    from flows.io import lake
+
+    publish = lake.publish_snapshot
+    took = {"seconds": 0.0}
+
+    def announced(*args, **kwargs):
+        if ready:
+            Path(ready).touch()
+        started = time.monotonic()
+        publish(*args, **kwargs)
+        took["seconds"] = time.monotonic() - started
+
+    flows.ingest.publish_snapshot = announced
+    try:
+        flows.ingest.ingest_snapshot(Path(snapshot), SNAPSHOT_DAY, Paths.of(warehouse), as_tasks=False)
+    finally:
+        flows.ingest.publish_snapshot = publish
+    return took["seconds"]
+
+
+def _lake_state(warehouse: Path) -> dict[str, object]:
+    from flows.io.lake import lake_buckets, lake_table
+    from transforms.snapshot.contract import INGEST_ORDER
+
+    paths = Paths.of(warehouse)
+    tables = {name: lake_table(paths, name, SNAPSHOT_DAY).collect().sort(pl.all()).rows() for name in INGEST_ORDER}
+    quarantine = sorted((paths.quarantine_partition(SNAPSHOT_DAY) / "tables").glob("*.parquet"))
+    lines = {p.name: pl.read_parquet(p).drop("snapshot_date").sort(pl.all()).rows() for p in quarantine}
+    return tables | {"_quarantine": lines, "_buckets": lake_buckets(paths, SNAPSHOT_DAY)}
+
+
+def test_a_reingest_killed_in_the_lake_publish_leaves_the_whole_old_or_the_whole_new_snapshot(base, corrected_snapshot, tmp_path):
+    from flows.io.storage import leftovers, remove_leftovers
+
+    before = _lake_state(base)
+    reference = _copy(base, tmp_path / "reference")
+    # The publish alone bounds the kill points (the process also needs a moment to notice `ready`).
+    duration = reingest(str(reference), str(corrected_snapshot)) + 0.005
+    after = _lake_state(reference)
+    code = "import sys; from tests.flows.test_faults import reingest; reingest(*sys.argv[1:])"
+    changed = [name for name in after if after[name] != before[name]]
+    assert {"contacts", "events", "_quarantine"} <= set(changed)
+    chooser = random.Random(20261201)
+    outcomes = Counter()
+    for attempt in range(KILLS):
+        warehouse = _copy(base, tmp_path / f"kill-{attempt}")
+        paths = Paths.of(warehouse)
+        ready = tmp_path / f"ready-{attempt}"
+        proc = subprocess.Popen([sys.executable, "-c", code, str(warehouse), str(corrected_snapshot), str(ready)])
+        while not ready.exists() and proc.poll() is None:
+            time.sleep(0.001)
+        time.sleep(chooser.uniform(0, duration))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        state = _lake_state(warehouse)
+        assert state in (before, after), (
+            f"attempt {attempt}: tables {[n for n in changed if state[n] != before[n]]} are new, the others old"
+        )
+        outcomes["old" if state == before else "new"] += 1
+        remove_leftovers([paths.lake, paths.store], beside=paths.warehouse)
+        assert leftovers([paths.lake, paths.store], beside=paths.warehouse) == []
+        assert _lake_state(warehouse) == state, "removing the leftovers changed what the lake holds"
+        reingest(str(warehouse), str(corrected_snapshot))
+        assert _lake_state(warehouse) == after, f"attempt {attempt}: the rerun did not complete the ingest"
+    print(f"kills in the lake publish: {dict(outcomes)}")

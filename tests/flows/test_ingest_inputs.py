@@ -117,3 +117,47 @@ def test_a_column_the_warehouse_would_confuse_with_another_stops_the_run(tmp_pat
     with pytest.raises(SnapshotError) as err:
         validate_snapshot_table(tmp_path / "snap", "events", parents)
     assert reason in str(err.value) and str(folder) in str(err.value)
+
+
+def _events(tmp_path: Path, name: str, write) -> tuple:
+    folder = tmp_path / "snap" / "events"
+    folder.mkdir(parents=True)
+    write(folder / name)
+    parents = {"contacts": pl.DataFrame({"portal_id": [1], "contact_id": [7]})}
+    return validate_snapshot_table(tmp_path / "snap", "events", parents)
+
+
+ONE_EVENT = {"portal_id": [1], "event_id": ["e1"], "contact_id": [7], "event_type": ["email_open"], "occurred_at": ["2026-01-01"]}
+
+
+def test_list_properties_are_kept_as_json_text(tmp_path):
+    def write(path: Path) -> None:
+        pl.DataFrame({**ONE_EVENT, "tags": [["a", "b"]], "owner": [{"id": 3}]}).write_parquet(path)
+
+    _, kept, _ = _events(tmp_path, "a.parquet", write)
+    assert kept.select("tags", "owner").row(0) == ('["a","b"]', '{"id":3}')
+
+
+def test_an_ndjson_array_property_is_kept_as_json_text(tmp_path):
+    line = json.dumps({k: v[0] for k, v in ONE_EVENT.items()} | {"properties": {"tags": [1, 2]}})
+    _, kept, _ = _events(tmp_path, "a.ndjson", lambda path: path.write_text(line + "\n"))
+    assert kept["tags"].to_list() == ["[1,2]"]
+
+
+def test_bytes_that_are_not_utf8_stop_the_run_naming_file_and_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def write(path: Path) -> None:
+        pq.write_table(pa.table({**ONE_EVENT, "event_id": pa.array([b"e\xff1"], pa.binary())}), path)
+
+    with pytest.raises(SnapshotError, match=r"events/a\.parquet: cannot be parsed: column 'event_id': invalid utf8"):
+        _events(tmp_path, "a.parquet", write)
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_quarantined_with_its_line(tmp_path):
+    text = f"{EVENTS}\n1,e1,7,email_open,2026-01-01\n1,e2,7,email_open,2026-01-01,extra,more\n1,e3,7,email_open,2026-01-01\n"
+    manifest, kept, bad = _events(tmp_path, "a.csv", lambda path: path.write_text(text))
+    assert kept["event_id"].to_list() == ["e1", "e3"]
+    assert bad.select("source_row", "reason").rows() == [(2, "the row has more fields than the header")]
+    assert manifest.rows_read == 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -40,7 +40,8 @@ class DefinitionError(ValueError):
     """A definition file that breaks the rules: names the file, the path inside it and the reason."""
 
 
-Scalar = str | int | float
+# Whole numbers a filter compares with fit the Int64 columns they are compared to.
+Scalar = str | Annotated[int, Field(ge=-(2**63), le=2**63 - 1)] | float
 
 
 class Filter(StrictConfig):
@@ -82,12 +83,20 @@ class Decay(StrictConfig):
     every_months: Literal[1, 3, 6, 12]
 
 
+# Bounds past any useful score (limits are at most 500): larger numbers are typing slips, and
+# refusing them at load keeps every sum of a day's events far inside Int64.
+MAX_POINTS = 10_000
+MAX_LIMIT_TO = 1_000_000
+MAX_WITHIN_DAYS = 36_500
+Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
+
+
 class Rule(StrictConfig):
     event: str = Field(min_length=1)
-    points: int | dict[str, int]
+    points: Points | dict[str, Points]
     filters: list[Filter] = []
-    within_days: int | None = Field(default=None, ge=1)
-    limit_to: int | None = Field(default=None, ge=1)
+    within_days: int | None = Field(default=None, ge=1, le=MAX_WITHIN_DAYS)
+    limit_to: int | None = Field(default=None, ge=1, le=MAX_LIMIT_TO)
     scoring: Literal["together", "individually"] = "together"
 
     @field_validator("event")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from transforms.snapshot.contract import Column, ForeignKey, Table
+from transforms.snapshot.contract import EARLIEST_DAY, LATEST_DAY, Column, ForeignKey, Table
 
 DUPLICATE_KEY = "duplicate key"
 
@@ -51,6 +51,15 @@ def _column_checks(column: Column) -> list[pa.Check]:
         checks.append(pa.Check.ge(column.ge, error=f"must be >= {column.ge:g}"))
     if column.gt is not None:
         checks.append(pa.Check.gt(column.gt, error=f"must be > {column.gt:g}"))
+    if column.le is not None:
+        checks.append(pa.Check.le(column.le, error=f"must be <= {column.le:g}"))
+    if column.kind in ("ts", "date"):
+        checks.append(
+            pa.Check(
+                lambda d: d.lazyframe.select(pl.col(d.key).cast(pl.Date).is_between(EARLIEST_DAY, LATEST_DAY)),
+                error=f"not between {EARLIEST_DAY} and {LATEST_DAY}",
+            )
+        )
     if column.pattern is not None:
         checks.append(pa.Check.str_matches(column.pattern, error=f"does not match {column.pattern}"))
     if column.kind == "float":

@@ -7,11 +7,14 @@ module, so the contract cannot drift between them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 import polars as pl
 
 Kind = Literal["id", "str", "ts", "date", "money", "int", "float", "enum"]
+# Days a CRM record can carry: a year 0 or 10000 is a typing or export slip, quarantined.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 DTYPES: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -33,6 +36,7 @@ class Column:
     enum: tuple[str, ...] = ()
     ge: float | None = None
     gt: float | None = None
+    le: float | None = None
     pattern: str | None = None
 
     @property
@@ -284,7 +288,8 @@ TABLES: dict[str, Table] = {
             (
                 Column("currency", "str", pattern=CURRENCY_PATTERN),
                 Column("rate_date", "date"),
-                Column("usd_per_unit", "float", gt=0),
+                # No currency is worth a millionth of a cent or a million dollars a unit.
+                Column("usd_per_unit", "float", ge=1e-9, le=1e6),
             ),
             key=("currency", "rate_date"),
         ),

@@ -8,6 +8,8 @@ from transforms.snapshot.contract import UPPER_CASE_COLUMNS, Column, Table
 
 PARSE_COLUMN = "_parse_column"
 PARSE_ERROR = "_parse_error"
+# The field past a CSV header's last column: set when a row has more fields than the header.
+EXTRA_FIELDS = "_extra_fields"
 
 # Timestamps are normalised to "YYYY-MM-DDTHH:MM:SS[.f][+HH:MM]"; no offset means UTC.
 _TS_WITH_OFFSET = "%Y-%m-%dT%H:%M:%S%.f%#z"
@@ -96,6 +98,11 @@ def column_clash(columns: list[str], table: Table) -> str | None:
 def parse_table(raw: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     """Return `raw` typed to `table`'s contract, with the first unparseable cell per row named in
     `_parse_column` / `_parse_error` (null when the row parsed); extra columns become strings."""
+    # Lists and records (an NDJSON array, a Parquet list) are kept as their JSON text.
+    nested = [name for name, dtype in raw.collect_schema().items() if dtype.is_nested()]
+    raw = raw.with_columns(
+        pl.struct(pl.col(name).alias("v")).struct.json_encode().str.slice(len('{"v":')).str.strip_suffix("}").alias(name) for name in nested
+    )
     schema = raw.collect_schema()
     typed: list[pl.Expr] = []
     errors: list[pl.Expr] = []
@@ -128,6 +135,9 @@ def parse_table(raw: pl.LazyFrame, table: Table) -> pl.LazyFrame:
         if table.extra_columns and name not in table.column_names and not name.startswith("_")
     ]
     kept_internal = [pl.col(name) for name in schema.names() if name.startswith("_source")]
+    if EXTRA_FIELDS in schema:
+        ragged = pl.struct(pl.lit(None, dtype=pl.String).alias("column"), pl.lit("the row has more fields than the header").alias("reason"))
+        errors.insert(0, pl.when(pl.col(EXTRA_FIELDS).is_not_null()).then(ragged))
     first_error = pl.coalesce(errors) if errors else pl.lit(None, dtype=pl.Struct({"column": pl.String, "reason": pl.String}))
     return raw.select(
         *typed,

@@ -1,5 +1,6 @@
 """The PostgreSQL source against a real server (`.ci/services` starts one; ENGAGE_TEST_POSTGRES names it)."""
 
+import os
 import uuid
 
 import pytest
@@ -83,3 +84,47 @@ def test_the_cli_passes_a_source_url_through_and_refuses_a_bad_schema_with_one_l
     result = CliRunner().invoke(app, ["run", "--snapshot", url, "--as-of", "2026-06-30", "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1
     assert "error: postgresql://engage@127.0.0.1:1/db?schema=Crm-1: schema 'Crm-1' is not a plain lower-case identifier" in result.output
+
+
+def test_a_password_in_the_url_is_masked_everywhere_and_kept_out_of_the_url():
+    from flows.io.sources import without_password
+
+    assert redacted("postgresql://u@h/db?schema=crm&password=secret") == "postgresql://u@h/db?schema=crm&password=***"
+    assert without_password("postgresql://u:p%40ss@h/db?schema=crm") == ("postgresql://u@h/db?schema=crm", "p@ss")
+    assert without_password("postgresql://u@h/db?password=s&schema=crm") == ("postgresql://u@h/db?schema=crm", "s")
+
+
+def test_the_flow_refuses_a_password_in_its_parameters(tmp_path):
+    with pytest.raises(SnapshotError, match="would be stored with the run's parameters; set it in PGPASSWORD"):
+        pull_postgres.fn("postgresql://u:secret@127.0.0.1:1/db?schema=crm", tmp_path / "pulled")
+
+
+def test_a_refused_connection_is_one_line_without_the_password(tmp_path):
+    with pytest.raises(ConnectionError) as err:
+        pull_postgres.fn("postgresql://u@127.0.0.1:1/db?schema=crm", tmp_path / "pulled")
+    assert "postgresql://u@127.0.0.1:1/db?schema=crm: cannot connect:" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_cli_keeps_the_password_out_of_the_stored_run_parameters(postgres, crm_schema, tmp_path, monkeypatch):
+    from prefect.client.orchestration import get_client
+    from typer.testing import CliRunner
+
+    from flows.cli.app import app
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    with_password = postgres.replace("://engage@", "://engage:s3cret-word@") + f"?schema={crm_schema}"
+    result = CliRunner().invoke(
+        app, ["run", "--snapshot", with_password, "--as-of", "2026-06-30", "--warehouse", str(tmp_path / "w.duckdb")]
+    )
+    assert result.exit_code == 0, result.output
+    assert os.environ.get("PGPASSWORD") == "s3cret-word"
+
+    async def stored() -> str:
+        async with get_client() as client:
+            runs = await client.read_flow_runs(limit=200)
+            return repr([(run.parameters, run.name) for run in runs])
+
+    import asyncio
+
+    assert crm_schema in asyncio.run(stored()) and "s3cret-word" not in asyncio.run(stored())

@@ -580,6 +580,7 @@ def _bad_rows(contact: dict, client_id: int) -> dict[str, list[tuple[dict[str, s
         "events": [
             ({**event_row, "event_id": "ev-bad-1", "contact_id": "999999999999"}, "contact_id", "dangling reference"),
             ({**event_row, "event_id": "ev-bad-2", "occurred_at": "yesterday"}, "occurred_at", "not a valid ts"),
+            ({**event_row, "event_id": "ev-bad-3", "occurred_at": "1850-06-01T10:00:00"}, "occurred_at", "not between 1900-01-01"),
             ({**event_row, "event_id": "ev-bad-dup"}, "portal_id, event_id", "duplicate key"),
             ({**event_row, "event_id": "ev-bad-dup"}, "portal_id, event_id", "duplicate key"),
             ({**event_row, "event_id": ""}, "event_id", "null in a non-nullable column"),
@@ -620,8 +621,9 @@ def _bad_rows(contact: dict, client_id: int) -> dict[str, list[tuple[dict[str, s
             ({**change_row, "change_id": "chg-bad-1", "contract_type": "upsell"}, "contract_type", "not one of"),
         ],
         "fx_rates": [
-            ({"currency": "EUR", "rate_date": "1999-01-01", "usd_per_unit": "0"}, "usd_per_unit", "must be > 0"),
+            ({"currency": "EUR", "rate_date": "1999-01-01", "usd_per_unit": "0"}, "usd_per_unit", "must be >= 1e-09"),
             ({"currency": "EUR", "rate_date": "1999-01-02", "usd_per_unit": "NaN"}, "usd_per_unit", "not a finite number"),
+            ({"currency": "EUR", "rate_date": "1999-01-03", "usd_per_unit": "1e308"}, "usd_per_unit", "must be <= 1e+06"),
         ],
         "markets": [
             ({"country": "ZZ", "market_type": "growth", "multiplier": "0.5"}, "multiplier", "must be >= 1"),

@@ -26,7 +26,7 @@ from transforms.dashboard.opportunities import client_opportunities, opportunity
 from transforms.dashboard.overview import clients_overview
 from transforms.dashboard.platform_index import engagement_index, index_breakdown, tools_in_use, uncatalogued_tools
 from transforms.dashboard.renewals import client_alerts, upcoming_renewals
-from transforms.outputs import OUTPUT_SCHEMAS, polars_schema, validate_output
+from transforms.outputs import OUTPUT_SCHEMAS, validate_output
 from transforms.points.points import deal_points, managed_points, partner_tier, points_by_client
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
@@ -313,8 +313,3 @@ def day_history(paths: Paths, as_of: date, score_ids: list[str], buckets: int) -
         changes += store_part(paths, staged, part, intervals, score_ids, as_of, as_of)
     publish_history(paths, staged, [as_of])
     return changes
-
-
-def day_table_schemas() -> dict[str, pl.Schema]:
-    """The column types of every table a day holds."""
-    return {name: polars_schema(name) for name in OUTPUT_SCHEMAS}

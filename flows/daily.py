@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as prefect_flow_run
 
 from flows.cluster import task_runner
-from flows.compute import compute_day, compute_history, day_history, day_table_schemas, load_settings
+from flows.compute import compute_day, compute_history, day_history, load_settings
 from flows.doctor import check_files, relied_on
 from flows.ingest import TableManifest, ingest_snapshot
 from flows.io.lake import lake_buckets
@@ -23,7 +23,7 @@ from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.io.registry_store import update_registry
 from flows.io.sources import is_source_url, pull_postgres, redacted
 from flows.io.storage import exclusive_lock, remove_leftovers
-from flows.io.warehouse import append_run_log, ensure_catalog, publish_staged_day, write_manifest
+from flows.io.warehouse import append_run_log, day_table_schemas, ensure_catalog, publish_staged_day, write_manifest
 from flows.report.charts import tier_progress
 from transforms.common.calendar import days_between
 

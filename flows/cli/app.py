@@ -39,13 +39,42 @@ def _fail(exc: BaseException) -> NoReturn:
 
 
 def _analyst_connection(warehouse: Path):
-    """A read-only connection to an existing warehouse (never blocks a load)."""
+    """A read-only connection to an existing warehouse (never blocks a load), relinked first when
+    it was copied or moved."""
     from flows.io.warehouse import connect_read_only
 
     paths = Paths.of(warehouse)
     if not paths.warehouse.exists():
         _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}: run the daily flow first"))
+    _relink(paths)
     return connect_read_only(paths)
+
+
+def _relink(paths: Paths) -> bool:
+    """Relink the catalog of a copied or moved warehouse to its own files; say so when it did."""
+    from flows.io.storage import exclusive_lock
+    from flows.io.warehouse import built_for, relink
+
+    built = built_for(paths)
+    if built == paths.warehouse:
+        return False
+    with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
+        relink(paths)
+    typer.secho(f"relinked {paths.warehouse} to its own files (its catalog was built for {built or 'an older engage'})", err=True)
+    return True
+
+
+@app.command("relink")
+def relink_command(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file, after a copy or a move")] = DEFAULT_WAREHOUSE,
+) -> None:
+    """Point a copied or moved warehouse's views at its own files (every engage command does this on
+    its own; analysts' tools need it once)."""
+    paths = Paths.of(warehouse)
+    if not paths.warehouse.exists():
+        _fail(FileNotFoundError(f"no warehouse at {paths.warehouse}"))
+    if not _relink(paths):
+        typer.echo(f"{paths.warehouse} already reads its own files")
 
 
 def _wide_tables() -> pl.Config:
@@ -383,6 +412,8 @@ def scores_evaluate(
     if chart is not None and chart.suffix.lower() not in (".html", ".md"):
         raise typer.BadParameter(f"{chart.name}: the chart is written as .html or .md", param_hint="--chart")
     paths = Paths.of(warehouse)
+    if paths.warehouse.exists():
+        _relink(paths)
     try:
         if definition is not None:
             chosen = [load_definition(definition)]
@@ -427,10 +458,9 @@ def scores_delete(
     its stored values go too, else they stay, marked as belonging to a deleted score."""
     from datetime import datetime
 
-    from flows.compute import day_table_schemas
     from flows.io.registry_store import delete_definition
     from flows.io.storage import exclusive_lock
-    from flows.io.warehouse import ensure_catalog
+    from flows.io.warehouse import day_table_schemas, ensure_catalog
 
     _setup_logging()
     paths = Paths.of(warehouse)
@@ -532,6 +562,8 @@ def points_chart(
     from flows.report.charts import tier_progress
 
     paths = Paths.of(warehouse)
+    if paths.warehouse.exists():
+        _relink(paths)
     written = tier_progress(paths, load_program(config / "partner_program.yaml"), out or paths.reports / "tier_progress.png")
     typer.echo(f"wrote {written}" if written else "no partner_tier rows in the warehouse yet")
 
@@ -551,6 +583,7 @@ def report(
     day = _date(as_of, "--as-of") if as_of else None
     if not paths.warehouse.exists():
         _fail(FileNotFoundError(f"{paths.warehouse}: no warehouse yet; run `engage run` or `make demo` first"))
+    _relink(paths)
     try:
         target = out or paths.reports / f"report-{day or 'latest'}.html"
         written = build_report(paths, load_program(config / "partner_program.yaml"), day, target)

@@ -65,6 +65,10 @@ def log_traceback(exc: BaseException) -> Path | None:
 
 
 def failure_line(exc: BaseException) -> str:
-    """The one line a failed command prints: `error: <what>`, and where its traceback was written."""
+    """The one line a failed command prints: `error: <what>`, and where its traceback was written.
+    A stored file that a reader could not read comes with the command that finds every such file."""
     logged = log_traceback(exc) if exc.__traceback__ is not None else None
-    return f"error: {describe(exc)}" + (f" (details: {logged})" if logged else "")
+    what = describe(exc)
+    if ".parquet" in what and "doctor" not in what and not isinstance(exc, SnapshotError):
+        what += "; `engage doctor` lists every damaged file with its repair"
+    return f"error: {what}" + (f" (details: {logged})" if logged else "")

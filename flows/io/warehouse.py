@@ -24,7 +24,7 @@ from flows.io.history_store import ensure_history
 from flows.io.lake import lake_schema
 from flows.io.paths import DAY_PREFIX, SQL_DIR, Paths, dated_folders
 from flows.io.storage import publish, staging_dir, write_parquet
-from transforms.outputs import polars_schema
+from transforms.outputs import OUTPUT_SCHEMAS, polars_schema
 from transforms.scores.registry import REGISTRY_SCHEMA
 from transforms.snapshot.contract import INGEST_ORDER
 from transforms.snapshot.validate import QUARANTINE_SCHEMA
@@ -54,14 +54,18 @@ def _identifier(name: str) -> str:
     return name
 
 
-def _literal_path(path: Path) -> str:
-    """`path` as the body of a SQL string that DuckDB's patterns read as itself: quotes doubled, and
-    `*?[` each in a class of its own (the views append patterns such as `/day=*/` to it)."""
+def _string(path: Path) -> str:
+    """`path` as the body of a SQL string literal: quotes doubled."""
     text = str(path)
     if "\x00" in text or "\n" in text:
         raise ValueError(f"unsafe path for the warehouse: {text!r}")
-    escaped = "".join(f"[{c}]" if c in "*?[" else c for c in text)
-    return escaped.replace("'", "''")
+    return text.replace("'", "''")
+
+
+def _literal_path(path: Path) -> str:
+    """`path` as the body of a SQL string that DuckDB's patterns read as itself: quotes doubled, and
+    `*?[` each in a class of its own (the views append patterns such as `/day=*/` to it)."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in _string(path))
 
 
 def _sql(name: str) -> str:
@@ -75,7 +79,9 @@ def view_files() -> list[Path]:
 
 def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
     """Return the DDL of the whole catalog: macros, snapshot and day tables, quarantine, run log, views."""
-    parts = [_sql("base/macros.sql").format(store=_literal_path(paths.store), lake=_literal_path(paths.lake))]
+    parts = [
+        _sql("base/macros.sql").format(store=_literal_path(paths.store), lake=_literal_path(paths.lake), warehouse=_string(paths.warehouse))
+    ]
     parts += [_sql("base/lake_table.sql").format(table=_identifier(t)) for t in INGEST_ORDER]
     parts.append(_sql("base/score_definitions.sql"))
     parts += [
@@ -85,6 +91,29 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
     parts += [_sql("base/score_history.sql"), _sql("base/quarantine.sql"), _sql("base/run_log.sql")]
     parts += [path.read_text() for path in view_files()]
     return "\n".join(parts)
+
+
+def day_table_schemas() -> dict[str, pl.Schema]:
+    """The column types of every table a day holds."""
+    return {name: polars_schema(name) for name in OUTPUT_SCHEMAS}
+
+
+def built_for(paths: Paths) -> Path | None:
+    """The warehouse file the catalog at `paths` was built for (its store paths point there), or None
+    for a catalog from before that was recorded."""
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        try:
+            return Path(con.sql("select engage_warehouse()").fetchall()[0][0])
+        except duckdb.CatalogException:
+            return None
+
+
+def relink(paths: Paths) -> bool:
+    """Rebuild the catalog of a copied or moved warehouse so its views read its own files; return
+    whether it needed it."""
+    if built_for(paths) == paths.warehouse:
+        return False
+    return ensure_catalog(paths, day_table_schemas())
 
 
 def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:

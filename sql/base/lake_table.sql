@@ -6,4 +6,5 @@ from read_parquet(
     [engage_lake() || '/_schema/{table}.parquet', engage_lake() || '/{table}/snapshot_date=*/data/*.parquet'],
     union_by_name = true,
     allow_empty = true
-);
+)
+where engage_here();

@@ -5,4 +5,5 @@ from read_parquet(
     [engage_lake() || '/_schema/quarantine.parquet', engage_lake() || '/_quarantine/snapshot_date=*/tables/*.parquet'],
     union_by_name = true,
     allow_empty = true
-);
+)
+where engage_here();

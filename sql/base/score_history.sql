@@ -6,7 +6,7 @@ create or replace view engagement_score_history as
 with changes as (
     select *
     from read_parquet(engage_store() || '/history/*/changes_*.parquet')
-    where score_id not in (select score_id from score_definitions where values_dropped)
+    where score_id not in (select score_id from score_definitions where values_dropped) and engage_here()
 ),
 
 intervals as (

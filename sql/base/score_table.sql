@@ -3,4 +3,4 @@
 create or replace view {table} as
 select *
 from read_parquet(engage_store() || '/day=*/{table}/*.parquet', union_by_name = true)
-where score_id not in (select score_id from score_definitions where values_dropped);
+where score_id not in (select score_id from score_definitions where values_dropped) and engage_here();

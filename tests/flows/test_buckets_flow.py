@@ -39,7 +39,7 @@ def test_three_buckets_publish_the_rows_of_one(small_snapshot, tmp_path, monkeyp
 
 
 def test_a_day_stored_as_one_file_per_table_moves_into_parts(tmp_path):
-    from flows.compute import day_table_schemas
+    from flows.io.warehouse import day_table_schemas
 
     paths = Paths.of(tmp_path / "warehouse.duckdb")
     flat = staging_dir(paths.day(SNAPSHOT_DAY))

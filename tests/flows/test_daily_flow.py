@@ -100,7 +100,7 @@ def test_a_load_killed_mid_way_leaves_the_previous_day(tmp_path, point):
     paths = Paths.of(tmp_path / "warehouse.duckdb")
     schemas = {"alpha": {"marker": pl.String}, "beta": {"marker": pl.String}}
     publish_day(paths, date(2026, 6, 30), {name: pl.DataFrame({"marker": ["old"]}) for name in schemas})
-    from flows.compute import day_table_schemas
+    from flows.io.warehouse import day_table_schemas
 
     ensure_catalog(paths, day_table_schemas() | schemas)
     ready = tmp_path / "ready"
@@ -120,7 +120,7 @@ def test_a_load_killed_mid_way_leaves_the_previous_day(tmp_path, point):
 
 
 def test_the_daily_flow_fills_every_table(loaded):
-    from flows.compute import day_table_schemas
+    from flows.io.warehouse import day_table_schemas
 
     with connect_read_only(Paths.of(loaded)) as con:
         for table in day_table_schemas():

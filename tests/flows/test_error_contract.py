@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.cli.app import main
+from flows.io.paths import Paths
 from tests.conftest import SNAPSHOT_DAY
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -111,3 +112,19 @@ def test_a_damaged_store_file_stops_the_run_and_the_doctor_names_its_repair(caps
         main(["doctor", "--warehouse", str(warehouse)])
     said = capsys.readouterr().out
     assert ended.value.code == 1 and "1 damaged or missing" in said and f"{state}: damaged" in said, said
+
+
+def test_a_damaged_file_an_analyst_reads_is_one_line_pointing_at_the_doctor(capsys, backfilled, tmp_path):
+    from flows.io.warehouse import relink
+
+    warehouse = tmp_path / "copy" / "warehouse.duckdb"
+    shutil.copytree(backfilled.parent, warehouse.parent, symlinks=True)
+    relink(Paths.of(warehouse))
+    store = warehouse.parent / "warehouse_store"
+    run_log = sorted((store / "run_log").glob("2*.parquet"))[0]
+    scores = sorted((store / f"day={DAY}" / "engagement_scores").glob("*.parquet"))[0]
+    for command, damaged in (("status", run_log), ("report", scores)):
+        damaged.unlink()  # a version of the day may share the file: damage this copy only
+        damaged.write_bytes(b"PAR1 truncated")
+        code, line = _engage(capsys, command, "--warehouse", str(warehouse))
+        assert code == 1 and str(damaged) in line and "`engage doctor` lists every damaged file" in line, line

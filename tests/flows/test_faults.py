@@ -37,7 +37,11 @@ def base(small_snapshot, tmp_path_factory) -> Path:
 
 
 def _copy(warehouse: Path, target: Path) -> Path:
+    """A copy of the warehouse's folder, its catalog relinked to read the copy's own files."""
+    from flows.io.warehouse import relink
+
     shutil.copytree(warehouse.parent, target, symlinks=True)
+    relink(Paths.of(target / warehouse.name))
     return target / warehouse.name
 
 
@@ -68,11 +72,11 @@ def load_next_day(warehouse: str, outputs: str, ready: str | None = None) -> Non
     """The load of a day exactly as `flows.daily` does it, outside Prefect: publish the day, extend
     the history, append the run log, rebuild the catalog. `ready` is touched once the inputs are
     read, so a kill lands inside the load rather than in interpreter start-up."""
-    from flows.compute import day_history, day_table_schemas
+    from flows.compute import day_history
     from flows.daily import _run_log
     from flows.io.lake import lake_buckets
     from flows.io.storage import write_parquet
-    from flows.io.warehouse import append_run_log, day_table, ensure_catalog, publish_staged_day, stage_day
+    from flows.io.warehouse import append_run_log, day_table, day_table_schemas, ensure_catalog, publish_staged_day, stage_day
 
     paths = Paths.of(warehouse)
     parts = {path.relative_to(outputs): pl.read_parquet(path) for path in sorted(Path(outputs).glob("*/*.parquet"))}

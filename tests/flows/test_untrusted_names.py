@@ -6,10 +6,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.compute import day_table_schemas
 from flows.io.paths import Paths
 from flows.io.storage import write_parquet
-from flows.io.warehouse import _identifier, _literal_path, ensure_catalog, publish_day
+from flows.io.warehouse import _identifier, _literal_path, day_table_schemas, ensure_catalog, publish_day
 
 
 def test_a_warehouse_folder_with_quotes_and_spaces_still_reads_its_own_files(tmp_path):

@@ -21,10 +21,10 @@ from flows.ingest import TableManifest, ingest_snapshot
 from flows.io.lake import lake_buckets
 from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.io.registry_store import update_registry
-from flows.io.sources import is_source_url, pull_postgres, redacted
+from flows.io.source_urls import is_source_url, redacted
+from flows.io.sources import pull_postgres
 from flows.io.storage import exclusive_lock, remove_leftovers
 from flows.io.warehouse import append_run_log, day_table_schemas, ensure_catalog, publish_staged_day, write_manifest
-from flows.report.charts import tier_progress
 from transforms.common.calendar import days_between
 
 
@@ -159,6 +159,9 @@ def _run_days(
                 paths, list(settings.loaded), {d.id: days[-1] for d in settings.active_definitions}, seen_on=days[-1]
             )
             rebuilt = ensure_catalog(paths, day_table_schemas())
+            # Imported here: matplotlib is a second and a half of every command's start.
+            from flows.report.charts import tier_progress
+
             chart = tier_progress(paths, settings.program, paths.reports / "tier_progress.png")
         logger.info(
             "score definitions: %s", ", ".join(f"{r['score_id']} ({r['status']})" for r in registry.iter_rows(named=True)) or "none"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, timedelta
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn, cast
 
-import polars as pl
 import typer
 
 from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, SQL_DIR, Paths
+
+if TYPE_CHECKING:
+    import polars as pl
 
 app = typer.Typer(
     add_completion=False,
@@ -41,7 +43,7 @@ def _fail(exc: BaseException) -> NoReturn:
 def _analyst_connection(warehouse: Path):
     """A read-only connection to an existing warehouse (never blocks a load), relinked first when
     it was copied or moved."""
-    from flows.io.warehouse import connect_read_only
+    from flows.io.analyst import connect_read_only
 
     paths = Paths.of(warehouse)
     if not paths.warehouse.exists():
@@ -52,12 +54,14 @@ def _analyst_connection(warehouse: Path):
 
 def _relink(paths: Paths) -> bool:
     """Relink the catalog of a copied or moved warehouse to its own files; say so when it did."""
-    from flows.io.storage import exclusive_lock
-    from flows.io.warehouse import built_for, relink
+    from flows.io.analyst import built_for
 
     built = built_for(paths)
     if built == paths.warehouse:
         return False
+    from flows.io.storage import exclusive_lock
+    from flows.io.warehouse import relink
+
     with exclusive_lock(paths.lock, f"warehouse {paths.warehouse}"):
         relink(paths)
     typer.secho(f"relinked {paths.warehouse} to its own files (its catalog was built for {built or 'an older engage'})", err=True)
@@ -79,6 +83,8 @@ def relink_command(
 
 def _wide_tables() -> pl.Config:
     """Print whole tables: every row and column, text not cut."""
+    import polars as pl
+
     return pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=1000, fmt_str_lengths=200, tbl_hide_dataframe_shape=True)
 
 
@@ -116,7 +122,7 @@ def _source(snapshot: str) -> str:
     flow runs in this process), since Prefect stores a flow run's parameters."""
     import os
 
-    from flows.io.sources import is_source_url, without_password
+    from flows.io.source_urls import is_source_url, without_password
 
     if not is_source_url(snapshot):
         return snapshot
@@ -126,11 +132,23 @@ def _source(snapshot: str) -> str:
     return url
 
 
-def _run_flow(call) -> dict:
+def _start_server(snapshot: str | None = None):
+    """Check the snapshot argument, then start the temporary Prefect server in the background (when
+    none is configured): it comes up while the flows are imported. Returns the wait for it."""
+    from flows.cli.prefect_server import start_early
+    from flows.io.source_urls import is_source_url
+
+    if snapshot is not None and not is_source_url(snapshot) and not Path(snapshot.replace("{as_of}", "")).is_dir():
+        _fail(FileNotFoundError(f"{snapshot}: snapshot folder not found"))
+    return start_early()
+
+
+def _run_flow(call, server_ready) -> dict:
     from flows.io.errors import SnapshotError
 
     _setup_logging()
     try:
+        server_ready()
         return call()
     except (SnapshotError, ValueError, OSError) as exc:
         # OSError: a full disk, a read-only folder, a missing file; its message names the path.
@@ -175,11 +193,12 @@ def run(
     workers: WorkersOption = None,
 ) -> None:
     """Run the daily flow for one day."""
+    day = _date(as_of, "--as-of")
+    server_ready = _start_server(snapshot)
     from flows.daily import daily_flow
 
-    day = _date(as_of, "--as-of")
     flow = _on_runner(daily_flow, dask, workers)
-    summary = _run_flow(lambda: flow(_source(snapshot), day, str(warehouse), str(config)))
+    summary = _run_flow(lambda: flow(_source(snapshot), day, str(warehouse), str(config)), server_ready)
     typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
 
 
@@ -196,11 +215,12 @@ def backfill(
     workers: WorkersOption = None,
 ) -> None:
     """Run the backfill flow over a range of days: the score history of every day, and the day tables."""
+    first, last = _date(date_from, "--from"), _date(date_to, "--to")
+    server_ready = _start_server(snapshot)
     from flows.daily import backfill_flow
 
-    first, last = _date(date_from, "--from"), _date(date_to, "--to")
     flow = _on_runner(backfill_flow, dask, workers)
-    summary = _run_flow(lambda: flow(_source(snapshot), first, last, str(warehouse), str(config), every, history_only))
+    summary = _run_flow(lambda: flow(_source(snapshot), first, last, str(warehouse), str(config), every, history_only), server_ready)
     tables = "no day tables" if history_only else f"the tables of {len(summary['days'])} days"
     typer.echo(f"loaded the score history of {first} .. {last} and {tables} into {summary['warehouse']}")
 
@@ -233,6 +253,8 @@ def _definition_with_id(config: Path, score_id: str):
 
 
 def _print_breakdown(outputs: dict[str, pl.DataFrame], records: pl.DataFrame) -> None:
+    import polars as pl
+
     for record in records.iter_rows(named=True):
         rows = outputs["engagement_score_breakdown"].filter(
             (pl.col("portal_id") == record["portal_id"]) & (pl.col("record_id") == record["record_id"])
@@ -252,6 +274,8 @@ def score(
     config: Annotated[Path, typer.Option(help="config folder (its column_mappings.yaml applies)")] = DEFAULT_CONFIG,
 ) -> None:
     """Preview one definition on a snapshot without the warehouse: scores, histogram, breakdown."""
+    import polars as pl
+
     from flows.io.config_files import ConfigError, load_definition
     from flows.io.errors import SnapshotError
     from flows.io.storage import write_parquet
@@ -358,6 +382,8 @@ def scores_suggest(
 ) -> None:
     """Suggest a draft contact score from who moved between two lifecycle stages, with each rule's
     evidence, trained on part of the contacts and measured on the rest."""
+    import polars as pl
+
     from flows.io.config_files import ConfigError, load_mappings
     from flows.io.errors import SnapshotError
     from flows.transitions import suggest
@@ -400,6 +426,8 @@ def scores_evaluate(
 ) -> None:
     """How well a score predicts a lifecycle transition: each contact's score on the day before it
     moved (the period's last day for the others): AUC, conversion by band, lift of the top 10% and 20%."""
+    import polars as pl
+
     from flows.io.config_files import ConfigError, load_definition, load_mappings
     from flows.io.errors import SnapshotError
     from flows.io.lake import snapshot_dates
@@ -483,10 +511,11 @@ app.add_typer(points_app, name="points")
 
 def _rates_and_markets(warehouse: Path, snapshot: Path | None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """fx_rates and markets: from a snapshot folder when given, else the latest snapshot in the warehouse's lake."""
-    from flows.ingest import read_snapshot
     from flows.io.lake import lake_table, snapshot_dates
 
     if snapshot is not None:
+        from flows.ingest import read_snapshot
+
         tables = read_snapshot(snapshot, ["fx_rates", "markets"])
         return tables["fx_rates"].lazy(), tables["markets"].lazy()
     paths = Paths.of(warehouse)
@@ -647,6 +676,7 @@ def demo(
 ) -> None:
     """Generate the bundled demo snapshot if absent, load its last 90 days (score history for every day,
     the day tables every 30 days), show example queries."""
+    server_ready = _start_server()
     from flows.daily import backfill_flow
     from flows.dev.generate import generate_snapshot
 
@@ -654,7 +684,9 @@ def demo(
     if not (DEMO_SNAPSHOT / "_snapshot.json").exists():
         generate_snapshot(DEMO_SNAPSHOT, DEMO_CONTACTS, DEMO_SEED, DEMO_AS_OF, bad_rows=True)
     first = DEMO_AS_OF - timedelta(days=DEMO_HISTORY_DAYS - 1)
-    summary = _run_flow(lambda: backfill_flow(str(DEMO_SNAPSHOT), first, DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG), every=30))
+    summary = _run_flow(
+        lambda: backfill_flow(str(DEMO_SNAPSHOT), first, DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG), every=30), server_ready
+    )
     typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: duckdb -readonly {summary['warehouse']})")
     with _analyst_connection(warehouse) as con:
         for file in EXAMPLE_QUERIES:

@@ -8,11 +8,9 @@ to a snapshot folder, and ingested like any other snapshot, with the same valida
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -21,55 +19,8 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.io.errors import SnapshotError, one_line, transient
 from flows.io.logs import run_logger
+from flows.io.source_urls import redacted, split_source, without_password
 from transforms.snapshot.contract import INGEST_ORDER, TABLES
-
-SCHEMES = ("postgresql://", "postgres://")
-SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-def is_source_url(text: str) -> bool:
-    """Whether a snapshot argument names a database source rather than a folder."""
-    return text.startswith(SCHEMES)
-
-
-def split_source(url: str) -> tuple[str, str]:
-    """(connection URL, schema) of a source URL; the schema is checked as a plain identifier, since it
-    is spliced into the queries as a quoted name."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    schema = query.pop("schema", "public")
-    if not SCHEMA_NAME.match(schema):
-        raise SnapshotError(f"{redacted(url)}: schema {schema!r} is not a plain lower-case identifier")
-    return urlunsplit(parts._replace(query=urlencode(query))), schema
-
-
-def _without(url: str, replacement: str | None) -> tuple[str, str | None]:
-    """`url` with its password (in the address or as `password=` in the query) replaced, or removed
-    when `replacement` is None; and the password, None when it had none."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    password = (unquote(parts.password) if parts.password is not None else None) or next(
-        (v for k, v in query if k.lower() == "password"), None
-    )
-    netloc = parts.netloc
-    if parts.password is not None:
-        user, host = netloc.rsplit("@", 1)
-        netloc = f"{user.split(':', 1)[0]}{'' if replacement is None else ':' + replacement}@{host}"
-    kept = [(k, replacement or "") for k, v in query if k.lower() == "password"] if replacement is not None else []
-    query = [(k, v) for k, v in query if k.lower() != "password"] + kept
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*"))), password
-
-
-def redacted(url: str) -> str:
-    """The URL with its password masked, for logs and errors."""
-    masked, password = _without(url, "***")
-    return masked if password is not None else url
-
-
-def without_password(url: str) -> tuple[str, str | None]:
-    """The URL without its password, and the password (None when it has none): a password travels
-    in PGPASSWORD, never in a flow run's parameters, which Prefect stores."""
-    return _without(url, None)
 
 
 def _plain(table: pa.Table) -> pa.Table:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.io.history_store import ensure_history
+from flows.io.analyst import built_for
 from flows.io.lake import lake_schema
 from flows.io.paths import DAY_PREFIX, SQL_DIR, Paths, dated_folders
 from flows.io.storage import publish, staging_dir, write_parquet
@@ -98,16 +98,6 @@ def day_table_schemas() -> dict[str, pl.Schema]:
     return {name: polars_schema(name) for name in OUTPUT_SCHEMAS}
 
 
-def built_for(paths: Paths) -> Path | None:
-    """The warehouse file the catalog at `paths` was built for (its store paths point there), or None
-    for a catalog from before that was recorded."""
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        try:
-            return Path(con.sql("select engage_warehouse()").fetchall()[0][0])
-        except duckdb.CatalogException:
-            return None
-
-
 def relink(paths: Paths) -> bool:
     """Rebuild the catalog of a copied or moved warehouse so its views read its own files; return
     whether it needed it."""
@@ -124,6 +114,9 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
     placeholders |= {paths.lake / "_schema" / f"{t}.parquet": lake_schema(t) for t in INGEST_ORDER}
     placeholders[paths.lake / "_schema" / "quarantine.parquet"] = pl.Schema({**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()})
     placeholders |= {paths.schema_day / _identifier(t) / "part-0.parquet": schema for t, schema in day_schemas.items()}
+    # Imported here: the history store brings pandera, which quick read-only commands do without.
+    from flows.io.history_store import ensure_history
+
     ensure_history(paths)
     _move_flat_days(paths)
     for target, schema in placeholders.items():
@@ -209,11 +202,6 @@ def published_days(paths: Paths) -> list[date]:
 def append_run_log(paths: Paths, rows: pl.DataFrame) -> None:
     """Add one run's rows to the append-only run log."""
     write_parquet(rows.select(list(RUN_LOG_SCHEMA)).cast(RUN_LOG_SCHEMA), paths.run_log / f"{rows['run_id'][0]}.parquet")
-
-
-def connect_read_only(paths: Paths) -> duckdb.DuckDBPyConnection:
-    """An analyst's connection: read-only, never blocking a load."""
-    return duckdb.connect(str(paths.warehouse), read_only=True)
 
 
 def write_manifest(paths: Paths, run_id: str, manifest: dict[str, object]) -> Path:

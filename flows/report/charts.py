@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 
+from flows.io.analyst import connect_read_only
 from flows.io.paths import Paths
 from flows.io.queries import query
-from flows.io.warehouse import connect_read_only
 from flows.report.figures import Figure, plt
 from transforms.points.program import Program
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows.io.analyst import connect_read_only
 from flows.io.paths import Paths
 from flows.io.queries import query
-from flows.io.warehouse import connect_read_only
 from flows.report.charts import tier_progress_figure
 from flows.report.figures import Figure, plt
 from transforms.common.bands import BANDS

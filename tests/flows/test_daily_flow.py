@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 
 from flows.daily import daily_flow
+from flows.io.analyst import connect_read_only
 from flows.io.paths import Paths
-from flows.io.warehouse import connect_read_only
 from tests.conftest import SNAPSHOT_DAY, dump_warehouse
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

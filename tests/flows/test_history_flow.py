@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from flows.io.analyst import connect_read_only
 from flows.io.paths import Paths
-from flows.io.warehouse import connect_read_only
 from tests.conftest import BACKFILL_FIRST as FIRST
 from tests.conftest import SNAPSHOT_DAY
 

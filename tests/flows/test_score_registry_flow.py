@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.daily import daily_flow
+from flows.io.analyst import connect_read_only
 from flows.io.paths import DEFAULT_CONFIG, Paths
-from flows.io.warehouse import connect_read_only
 from tests.conftest import SNAPSHOT_DAY
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

@@ -6,10 +6,11 @@ import uuid
 import pytest
 
 from flows.ingest import read_snapshot
+from flows.io.analyst import connect_read_only
 from flows.io.errors import SnapshotError
 from flows.io.paths import Paths
-from flows.io.sources import pull_postgres, redacted, split_source
-from flows.io.warehouse import connect_read_only
+from flows.io.source_urls import redacted, split_source
+from flows.io.sources import pull_postgres
 from tests.conftest import SNAPSHOT_DAY, require_service
 from transforms.snapshot.contract import INGEST_ORDER
 
@@ -87,7 +88,7 @@ def test_the_cli_passes_a_source_url_through_and_refuses_a_bad_schema_with_one_l
 
 
 def test_a_password_in_the_url_is_masked_everywhere_and_kept_out_of_the_url():
-    from flows.io.sources import without_password
+    from flows.io.source_urls import without_password
 
     assert redacted("postgresql://u@h/db?schema=crm&password=secret") == "postgresql://u@h/db?schema=crm&password=***"
     assert without_password("postgresql://u:p%40ss@h/db?schema=crm") == ("postgresql://u@h/db?schema=crm", "p@ss")

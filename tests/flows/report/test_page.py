@@ -77,7 +77,7 @@ def test_the_renewals_chart_draws_every_status_of_the_spec():
 
 
 def test_the_renewals_chart_of_a_loaded_day_shows_each_of_its_rows(backfilled):
-    from flows.io.warehouse import connect_read_only
+    from flows.io.analyst import connect_read_only
     from flows.report.page import renewals_figure
 
     with connect_read_only(Paths.of(backfilled)) as con:

@@ -18,7 +18,7 @@ from flows.cluster import task_runner
 from flows.compute import compute_day, compute_history, day_history, load_settings
 from flows.doctor import check_files, relied_on
 from flows.ingest import TableManifest, ingest_snapshot
-from flows.io.lake import lake_buckets
+from flows.io.lake import lake_buckets, lake_table
 from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, Paths
 from flows.io.registry_store import update_registry
 from flows.io.source_urls import is_source_url, redacted
@@ -26,6 +26,7 @@ from flows.io.sources import pull_postgres
 from flows.io.storage import exclusive_lock, remove_leftovers
 from flows.io.warehouse import append_run_log, day_table_schemas, ensure_catalog, publish_staged_day, write_manifest
 from transforms.common.calendar import days_between
+from transforms.scores.definition import unmatched_events
 
 
 def _run_log(
@@ -127,6 +128,9 @@ def _run_days(
         source = redacted(snapshot)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), source, time.perf_counter() - started)
         buckets = lake_buckets(paths, snapshot_date)
+        seen = lake_table(paths, "events", snapshot_date).select(pl.col("event_type").unique()).collect()
+        for score_id, events in unmatched_events(settings.active_definitions, set(seen["event_type"].drop_nulls())).items():
+            logger.warning("%s: no event of type %s in the snapshot; a misspelt type scores 0", score_id, ", ".join(events))
         written: dict[date, dict[str, int]] = {}
         score_ids = [d.id for d in settings.active_definitions]
         if history_pass and score_ids:

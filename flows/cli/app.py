@@ -14,13 +14,58 @@ from flows.io.paths import DEFAULT_CONFIG, DEFAULT_WAREHOUSE, DEMO_SNAPSHOT, SQL
 if TYPE_CHECKING:
     import polars as pl
 
+# Plain click output (no boxes): errors are one `Error:` line under the usage, help text wraps at
+# word boundaries. Shell completion: `engage --install-completion`.
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
+    rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Engagement scores, platform index, partner points and renewals, in batch.",
 )
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"engage {version('engage')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")] = False,
+) -> None:
+    """Engagement scores, platform index, partner points and renewals, in batch."""
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="print the result as JSON (for scripts)")]
+
+
+def _print_json(value: object) -> None:
+    import json
+
+    typer.echo(json.dumps(value, indent=2, default=str))
+
+
+def _print_rows(rows, json_output: bool, empty: str) -> None:
+    """Rows of a query as a table for people (no type rows, whole text) or as JSON records."""
+    import polars as pl
+
+    if json_output:
+        _print_json(rows.to_dicts())
+    elif not rows.height:
+        typer.echo(empty)
+    else:
+        with _wide_tables(), pl.Config(tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
+            typer.echo(str(rows))
+
+
+# A rate older than this (days before the quote's day) is used with a warning.
+STALE_RATE_DAYS = 7
+# A definition's status in the registry: its file's, or deleted.
+REGISTRY_STATUSES = ("active", "inactive", "draft", "deleted")
 DEMO_AS_OF = date(2026, 6, 30)
 DEMO_CONTACTS = 5_000
 DEMO_SEED = 42
@@ -143,6 +188,13 @@ def _start_server(snapshot: str | None = None):
     return start_early()
 
 
+def _quarantine_summary(summary: dict) -> str:
+    """What a run quarantined, for people: `quarantined rows: contacts 6, events 6` or none."""
+    counts = summary.get("quarantined") or {}
+    listed = ", ".join(f"{table} {rows:,}" for table, rows in counts.items())
+    return f"quarantined rows: {listed} (engage status, or the quarantine view, says why)" if listed else "no rows quarantined"
+
+
 def _run_flow(call, server_ready) -> dict:
     from flows.io.errors import SnapshotError
 
@@ -191,6 +243,7 @@ def run(
     config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
     dask: DaskOption = None,
     workers: WorkersOption = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Run the daily flow for one day."""
     day = _date(as_of, "--as-of")
@@ -199,7 +252,10 @@ def run(
 
     flow = _on_runner(daily_flow, dask, workers)
     summary = _run_flow(lambda: flow(_source(snapshot), day, str(warehouse), str(config)), server_ready)
-    typer.echo(f"loaded {day} into {summary['warehouse']}; quarantined: {summary['quarantined'] or 'none'}")
+    if json_output:
+        _print_json(summary)
+        return
+    typer.echo(f"loaded {day} into {summary['warehouse']}; {_quarantine_summary(summary)}")
 
 
 @app.command()
@@ -228,14 +284,25 @@ def backfill(
 def _preview(definition, snapshot: Path, day: date, config: Path) -> dict[str, pl.DataFrame]:
     """Score one definition on the tables it reads, validated in memory; nothing is written to the
     warehouse. Says how many rows of each table were quarantined (they are not scored)."""
+    import polars as pl
+
     from flows.compute import score_tables
     from flows.ingest import read_score_inputs
     from flows.io.config_files import load_mappings
     from transforms.outputs import validate_output
+    from transforms.scores.definition import unmatched_events
 
     inputs, manifests = read_score_inputs(snapshot, [definition], load_mappings(config / "column_mappings.yaml"))
     quarantined = _quarantined(manifests)
     typer.echo(f"rows quarantined, not scored: {quarantined}" if quarantined else "rows quarantined: none")
+    seen = set(inputs.events.select(pl.col("event_type").unique()).collect().get_column("event_type").drop_nulls())
+    for score_id, events in unmatched_events([definition], seen).items():
+        typer.secho(
+            f"warning: {score_id}: no event of type {', '.join(events)} in {snapshot} (it has {', '.join(sorted(seen)) or 'none'}); "
+            "a misspelt type scores 0",
+            fg="yellow",
+            err=True,
+        )
     outputs = score_tables([definition], inputs, day)
     return {name: validate_output(name, frame) for name, frame in outputs.items()}
 
@@ -295,7 +362,7 @@ def score(
     if explain is not None:
         record = scores.filter(pl.col("record_id") == explain)
         if record.is_empty():
-            typer.echo(f"record {explain} is not in scope of {parsed.id}")
+            raise typer.BadParameter(f"record {explain} is not in scope of {parsed.id} (the scores were written)", param_hint="--explain")
         _print_breakdown(outputs, record)
 
 
@@ -309,15 +376,17 @@ def scores_list(
     status: Annotated[str | None, typer.Option(help="active, inactive, draft or deleted (default: all but deleted)")] = None,
     changed_since: Annotated[str | None, typer.Option("--changed-since", help="last changed on or after this day")] = None,
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
+    json_output: JsonOption = False,
 ) -> None:
     """The score definitions registry, searchable and filterable."""
     from flows.io.queries import query
 
+    if status is not None and status not in REGISTRY_STATUSES:
+        raise typer.BadParameter(f"{status!r} is not one of {', '.join(REGISTRY_STATUSES)}", param_hint="--status")
     since = _date(changed_since, "--changed-since") if changed_since else None
     with _analyst_connection(warehouse) as con:
         rows = con.sql(query("score_definitions_list"), params={"search": search or None, "status": status, "changed_since": since}).pl()
-    with _wide_tables():
-        typer.echo(str(rows) if rows.height else "no score definitions match")
+    _print_rows(rows, json_output, "no score definitions match")
 
 
 @scores_app.command("preview")
@@ -540,6 +609,7 @@ def points_calc(
     warehouse: Annotated[Path, typer.Option(help="warehouse whose lake holds fx_rates and markets")] = DEFAULT_WAREHOUSE,
     snapshot: Annotated[Path | None, typer.Option(help="read fx_rates and markets from this snapshot instead")] = None,
     config: Annotated[Path, typer.Option(help="config folder (partner_program.yaml)")] = DEFAULT_CONFIG,
+    json_output: JsonOption = False,
 ) -> None:
     """The points calculator: the same rates, multipliers, FX and rounding as the pipeline."""
     from datetime import datetime
@@ -563,9 +633,23 @@ def points_calc(
         )
     except (ConfigError, SnapshotError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
+    if t.rate_age_days > STALE_RATE_DAYS:
+        typer.secho(
+            f"warning: the latest {t.currency} rate is from {t.rate_date}, {t.rate_age_days} days before {day}; "
+            "load newer fx_rates or pass --as-of",
+            fg="yellow",
+            err=True,
+        )
+    if json_output:
+        from dataclasses import asdict
+
+        result = asdict(amounts_for(points, t)) if points is not None else asdict(points_for(cast(float, amount), t))
+        _print_json({"terms": asdict(t), "result": result})
+        return
     split = f", split over {t.managing_partners} partner(s)" if t.managing_partners else ""
     typer.echo(
-        f"{t.country}: {t.market_type} market, multiplier {t.multiplier:g}; 1 {t.currency} = {t.usd_per_unit:.6g} USD on or before {day}"
+        f"{t.country}: {t.market_type} market, multiplier {t.multiplier:g}; "
+        f"1 {t.currency} = {t.usd_per_unit:.6g} USD (rate of {t.rate_date or day})"
     )
     if points is not None:  # --to-currency, checked above
         a = amounts_for(points, t)
@@ -625,21 +709,37 @@ def report(
 def status(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,
     runs: Annotated[int, typer.Option(min=1, help="how many recent runs to show")] = 10,
+    json_output: JsonOption = False,
 ) -> None:
     """The last runs with their figures, the days stored, and the latest quarantine counts."""
     import duckdb
 
     from flows.io.queries import query
 
-    with _analyst_connection(warehouse) as con, _wide_tables():
+    with _analyst_connection(warehouse) as con:
         try:
             days = con.sql(query("days_loaded")).fetchall()[0]
         except duckdb.CatalogException:
             _fail(RuntimeError(f"{Paths.of(warehouse).warehouse} was built by an older engage: one `engage run` refreshes its catalog"))
-        typer.echo(f"warehouse {Paths.of(warehouse).warehouse}: {days[0]} day(s) loaded, {days[1]} .. {days[2]}")
-        typer.echo(str(con.sql(query("recent_runs"), params={"runs": runs}).pl()))
-        typer.echo("quarantined rows of the latest snapshot:")
-        typer.echo(str(con.sql(query("latest_quarantine")).pl()))
+        recent = con.sql(query("recent_runs"), params={"runs": runs}).pl()
+        quarantine = con.sql(query("latest_quarantine")).pl()
+    where = str(Paths.of(warehouse).warehouse)
+    if json_output:
+        _print_json(
+            {
+                "warehouse": where,
+                "days": days[0],
+                "first_day": days[1],
+                "last_day": days[2],
+                "runs": recent.to_dicts(),
+                "quarantine": quarantine.to_dicts(),
+            }
+        )
+        return
+    typer.echo(f"warehouse {where}: {days[0]} day(s) loaded, {days[1]} .. {days[2]}")
+    _print_rows(recent, False, "no runs yet")
+    typer.echo("quarantined rows of the latest snapshot:")
+    _print_rows(quarantine, False, "none")
 
 
 @app.command()

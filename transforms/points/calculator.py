@@ -29,6 +29,12 @@ class Terms:
     managed_rate: float
     managing_partners: int  # you plus the others; 0 when you will not manage the client
     as_of: date
+    rate_date: date | None = None  # the day of the rate used; None for USD
+
+    @property
+    def rate_age_days(self) -> int:
+        """How many days before `as_of` the rate was published (0 for USD)."""
+        return (self.as_of - self.rate_date).days if self.rate_date else 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ def terms(
     client = pl.LazyFrame({"client_id": [0], "country": [country], "currency": [currency], "fx_date": [as_of]})
     market = client_markets(client, markets).collect()["market_type"][0]
     rate = require_rates(with_usd_rate(client, fx_rates, "currency", "fx_date").collect(), "currency", "fx_date")["usd_per_unit"][0]
+    published = fx_rates.filter((pl.col("currency") == currency) & (pl.col("rate_date") <= as_of)).select(pl.col("rate_date").max())
+    rate_date = None if currency == "USD" else published.collect().item()
     version = program.version_on(as_of)
     rates = version.points_per_100_usd_mrr
     return Terms(
@@ -86,6 +94,7 @@ def terms(
         managed_rate=rates.managed,
         managing_partners=1 + other_partners if manage else 0,
         as_of=as_of,
+        rate_date=rate_date,
     )
 
 

@@ -216,3 +216,10 @@ class ScoreDefinition(StrictConfig):
 def parse_definition(data: Any, source: str) -> ScoreDefinition:
     """Return the validated definition in `data`; errors name `source`, the path and the reason."""
     return validate_config(ScoreDefinition, data, source, DefinitionError, "a definition")
+
+
+def unmatched_events(definitions: list[ScoreDefinition], event_types: set[str]) -> dict[str, list[str]]:
+    """Per definition id, the event types its rules name that `event_types` (those a snapshot holds)
+    does not: a misspelt type matches nothing and scores 0 without an error, so it is worth a warning."""
+    unmatched = {d.id: sorted({rule.event for group in d.groups for rule in group.rules} - event_types) for d in definitions}
+    return {score_id: events for score_id, events in unmatched.items() if events}

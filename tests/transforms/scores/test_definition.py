@@ -111,3 +111,15 @@ def test_a_points_map_needs_individually():
 def test_not_a_mapping():
     with pytest.raises(DefinitionError, match=re.escape("x.yaml: (top): a definition is a mapping")):
         parse_definition(["a"], "x.yaml")
+
+
+def test_rule_events_a_snapshot_does_not_hold_are_named_per_definition():
+    from transforms.scores.definition import unmatched_events
+
+    typo = parse_definition(
+        _with("groups.0.rules", [{"event": "email_opne", "points": 5}, {"event": "form_submission", "points": 1}]), "t.yaml"
+    )
+    typo = typo.model_copy(update={"id": "typo"})
+    fine = parse_definition(BASE, "mql.yaml")
+    assert unmatched_events([typo, fine], {"form_submission", "email_open"}) == {"typo": ["email_opne"]}
+    assert unmatched_events([fine], set()) == {"mql": ["form_submission"]}

@@ -787,7 +787,7 @@ def demo(
     summary = _run_flow(
         lambda: backfill_flow(str(DEMO_SNAPSHOT), first, DEMO_AS_OF, str(warehouse), str(DEFAULT_CONFIG), every=30), server_ready
     )
-    typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: duckdb -readonly {summary['warehouse']})")
+    typer.echo(f"\nwarehouse: {summary['warehouse']}  (open it with: .venv/bin/duckdb -readonly {summary['warehouse']})")
     with _analyst_connection(warehouse) as con:
         for file in EXAMPLE_QUERIES:
             sql = (SQL_DIR / "examples" / file).read_text()

@@ -22,14 +22,18 @@ import polars as pl
 
 from flows.io.analyst import built_for
 from flows.io.lake import lake_schema
-from flows.io.paths import DAY_PREFIX, SQL_DIR, Paths, dated_folders
+from flows.io.paths import DAY_PREFIX, SNAPSHOT_PREFIX, SQL_DIR, Paths, dated_folders
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.outputs import OUTPUT_SCHEMAS, polars_schema
 from transforms.scores.registry import REGISTRY_SCHEMA
-from transforms.snapshot.contract import INGEST_ORDER
+from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY, SCORE_DEFINITIONS
+from transforms.snapshot.contract import INGEST_ORDER, TABLES
 from transforms.snapshot.validate import QUARANTINE_SCHEMA
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+# The catalog (views and macros only) is written in the storage format of DuckDB 1.5, so the DuckDB
+# shell installed with the project (the `duckdb-cli` package, 1.5) opens it as well as Python's 2.x.
+CATALOG_STORAGE = "v1.5.0"
 RUN_LOG_SCHEMA = pl.Schema(
     {
         "run_id": pl.String(),
@@ -90,7 +94,76 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
     ]
     parts += [_sql("base/score_history.sql"), _sql("base/quarantine.sql"), _sql("base/run_log.sql")]
     parts += [path.read_text() for path in view_files()]
+    parts += _comments(day_tables)
     return "\n".join(parts)
+
+
+def _column_descriptions() -> dict[str, str]:
+    """A description per column name, from the output schemas and the data contract: the views pass
+    these columns through under the same names."""
+    known = {
+        column: spec.description
+        for schema in [*OUTPUT_SCHEMAS.values(), ENGAGEMENT_SCORE_HISTORY, SCORE_DEFINITIONS]
+        for column, spec in schema.columns.items()
+        if spec.description
+    }
+    contract = {
+        column.name: f"{column.kind} column of the data contract ({'may be null' if column.nullable else 'required'})"
+        for table in INGEST_ORDER
+        for column in TABLES[table].columns
+    }
+    return contract | known | {"snapshot_date": "the date of the snapshot the row was ingested from"}
+
+
+def _comment_remaining_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Comment every view column the DDL left without one, by its name (known from another table)
+    or as part of its view."""
+    known = _column_descriptions()
+    views = "select view_name from duckdb_views() where not internal"
+    missing = con.sql(f"select table_name, column_name from duckdb_columns() where comment is null and table_name in ({views})").fetchall()
+    for view, column in missing:
+        text = known.get(column, f"{column}: a column of {view}; the view's description says how it is computed")
+        con.execute(f'comment on column "{view}"."{column.replace(chr(34), chr(34) * 2)}" is {_quoted(text)}')
+
+
+def _quoted(text: str) -> str:
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def view_description(path: Path) -> str:
+    """What a view of `sql/views/` holds: its file's leading comment lines."""
+    return " ".join(line.removeprefix("--").strip() for line in path.read_text().splitlines() if line.startswith("--"))
+
+
+def _comments(day_tables: list[str]) -> list[str]:
+    """`comment on` statements for every table view and its columns, from the same descriptions as the
+    data dictionary (the Pandera schemas, the contract, the views' own header comments), so an
+    analyst's `describe` or `duckdb_columns()` explains each one."""
+    described = {name: OUTPUT_SCHEMAS[name] for name in day_tables if name in OUTPUT_SCHEMAS}
+    described |= {"engagement_score_history": ENGAGEMENT_SCORE_HISTORY, "score_definitions": SCORE_DEFINITIONS}
+    statements = []
+    for name, schema in sorted(described.items()):
+        statements.append(f"comment on view {_identifier(name)} is {_quoted(schema.description or name)};")
+        statements += [
+            f"comment on column {_identifier(name)}.{_identifier(column)} is {_quoted(spec.description)};"
+            for column, spec in schema.columns.items()
+            if spec.description
+        ]
+    for table in INGEST_ORDER:
+        statements.append(
+            f"comment on view {_identifier(table)} is {_quoted(f'The validated snapshot table {table}: every snapshot date ingested (snapshot_date), from the lake; docs/warehouse.md lists its columns.')};"
+        )
+    statements.append(
+        f"comment on view quarantine is {_quoted('Rejected snapshot rows with the table, source file and row, key, column and reason, per snapshot date.')};"
+    )
+    statements.append(
+        f"comment on view run_log is {_quoted('One row per table per run and day: rows read, kept, quarantined and written, and timings.')};"
+    )
+    for path in view_files():
+        found = re.search(r"create or replace view (\w+)", path.read_text())
+        if found:
+            statements.append(f"comment on view {_identifier(found.group(1))} is {_quoted(view_description(path))};")
+    return statements
 
 
 def day_table_schemas() -> dict[str, pl.Schema]:
@@ -111,8 +184,11 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
     placeholders: dict[Path, pl.Schema] = {paths.run_log / "_schema.parquet": RUN_LOG_SCHEMA}
     if not paths.registry.exists():
         placeholders[paths.registry] = REGISTRY_SCHEMA
-    placeholders |= {paths.lake / "_schema" / f"{t}.parquet": lake_schema(t) for t in INGEST_ORDER}
-    placeholders[paths.lake / "_schema" / "quarantine.parquet"] = pl.Schema({**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()})
+    # Empty files where the views' patterns find them, fixing the column types before the first snapshot.
+    schema_date = f"{SNAPSHOT_PREFIX}_schema"
+    placeholders |= {paths.lake / t / schema_date / "data" / "part-0.parquet": lake_schema(t) for t in INGEST_ORDER}
+    quarantine_schema = pl.Schema({**QUARANTINE_SCHEMA, "snapshot_date": pl.Date()})
+    placeholders[paths.lake / "_quarantine" / schema_date / "tables" / "_schema.parquet"] = quarantine_schema
     placeholders |= {paths.schema_day / _identifier(t) / "part-0.parquet": schema for t, schema in day_schemas.items()}
     # Imported here: the history store brings pandera, which quick read-only commands do without.
     from flows.io.history_store import ensure_history
@@ -133,8 +209,9 @@ def ensure_catalog(paths: Paths, day_schemas: dict[str, pl.Schema]) -> bool:
         # (it takes the rest for options), and a killed build leaves nothing beside the warehouse.
         with tempfile.TemporaryDirectory(prefix="engage-catalog-") as scratch:
             built = Path(scratch) / "catalog.duckdb"
-            with duckdb.connect(str(built)) as con:
+            with duckdb.connect(str(built), config={"storage_compatibility_version": CATALOG_STORAGE}) as con:
                 con.execute(ddl)
+                _comment_remaining_columns(con)
                 con.execute("checkpoint")
             shutil.copyfile(built, tmp)
         with open(tmp, "rb") as handle:

@@ -142,20 +142,23 @@ def test_the_lake_stores_events_ordered_by_type_then_contact(loaded):
     assert events["event_type"].n_unique() > 5
 
 
-def test_a_30_day_backfill_moves_the_planted_renewal_on_the_right_day(small_snapshot, tmp_path):
+def test_a_backfill_across_the_renewal_deadline_moves_the_planted_renewal_on_the_right_day(small_snapshot, tmp_path):
     from flows.daily import backfill_flow
     from flows.dev.generate import PLANTED_CHANGE_ID, PLANTED_RENEWAL_LEAD_DAYS
 
-    first = SNAPSHOT_DAY - timedelta(days=29)
-    backfill_flow(str(small_snapshot), first, SNAPSHOT_DAY, str(tmp_path / "warehouse.duckdb"))
     start = SNAPSHOT_DAY + timedelta(days=PLANTED_RENEWAL_LEAD_DAYS)
+    # From two days before the renewal is due to be confirmed (44 days ahead) to the snapshot's day.
+    first = start - timedelta(days=46)
+    span = (SNAPSHOT_DAY - first).days + 1
+    assert 3 <= span <= 30
+    backfill_flow(str(small_snapshot), first, SNAPSHOT_DAY, str(tmp_path / "warehouse.duckdb"))
     with connect_read_only(Paths.of(tmp_path / "warehouse.duckdb")) as con:
         rows = con.sql(
             "select as_of, status, days_to_deadline from upcoming_renewals where change_id = ? order by as_of", params=[PLANTED_CHANGE_ID]
         ).fetchall()
         days = con.sql("select count(distinct as_of) from engagement_scores").fetchall()[0][0]
-    assert days == 30
-    assert [r[0] for r in rows] == [first + timedelta(days=i) for i in range(30)]
+    assert days == span
+    assert [r[0] for r in rows] == [first + timedelta(days=i) for i in range(span)]
     for as_of, status, days_to_deadline in rows:
         assert status == ("renewed" if as_of >= start - timedelta(days=44) else "pending"), as_of
         assert days_to_deadline == (start - timedelta(days=45) - as_of).days

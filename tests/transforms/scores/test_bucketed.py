@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import polars as pl
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
@@ -71,6 +71,11 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
 
+# Each example runs the engine 2-8 times: half the profile's examples (20 in CI, 1000 in `make soak`).
+HALF = settings(max_examples=max(1, settings.default.max_examples // 2))
+
+
+@HALF
 @given(snapshot(), st.sampled_from([1, 2, 7]))
 def test_per_bucket_scores_merged_equal_the_unbucketed_engine(data, buckets):
     defs, frame = data
@@ -85,6 +90,7 @@ def test_per_bucket_scores_merged_equal_the_unbucketed_engine(data, buckets):
     assert distribution.equals(whole.distribution.collect())
 
 
+@HALF
 @given(snapshot(), st.sampled_from([1, 2, 7]), st.integers(0, 300), st.integers(0, 120))
 def test_per_bucket_history_merged_equals_the_unbucketed_engine(data, buckets, back, span):
     defs, frame = data

@@ -1,0 +1,42 @@
+"""The warehouse as analysts get it: every view and column described, and every view answering in
+the DuckDB shell installed with the project (`.venv/bin/duckdb`, the duckdb-cli package)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.flow
+
+SHELL = Path(sys.executable).parent / "duckdb"
+
+
+def _views(warehouse: Path) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [r[0] for r in con.sql("select view_name from duckdb_views() where not internal order by 1").fetchall()]
+
+
+def test_every_view_and_column_is_described(backfilled):
+    with duckdb.connect(str(backfilled), read_only=True) as con:
+        bare_views = con.sql("select view_name from duckdb_views() where not internal and coalesce(comment, '') = ''").fetchall()
+        bare_columns = con.sql(
+            "select table_name, column_name from duckdb_columns() where coalesce(comment, '') = ''"
+            " and table_name in (select view_name from duckdb_views() where not internal)"
+        ).fetchall()
+        score = con.sql("select comment from duckdb_columns() where table_name = 'engagement_scores' and column_name = 'score'").fetchall()
+    assert bare_views == [] and bare_columns == []
+    assert "score" in score[0][0].lower()
+
+
+def test_every_view_answers_in_the_installed_duckdb_shell(backfilled):
+    views = _views(backfilled)
+    assert len(views) > 30
+    script = "".join(f"select '{name}', count(*) from {name};\n" for name in views)
+    done = subprocess.run(
+        [str(SHELL), "-readonly", "-csv", "-noheader", str(backfilled)], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    answered = [line.split(",")[0] for line in done.stdout.splitlines()]
+    assert answered == views

@@ -179,11 +179,12 @@ def test_a_12_month_backfill_shows_points_expiring_the_tier_moving_and_draws_the
     program["versions"][0]["tiers"] = [{"name": f"t{n}", "min_total": 250 * n, "min_sourced": 0} for n in range(1, 21)]
     (config / "partner_program.yaml").write_text(yaml.safe_dump(program))
     warehouse = tmp_path / "warehouse.duckdb"
-    backfill_flow(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=364), SNAPSHOT_DAY, str(warehouse), str(config), every=7)
+    # Every second week: the tier's moves and the points' expiry show over the year at that pace.
+    backfill_flow(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=364), SNAPSHOT_DAY, str(warehouse), str(config), every=14)
     with connect_read_only(Paths.of(warehouse)) as con:
         tiers = con.sql("select as_of, tier, total_points, expiring_soon from partner_tier order by as_of").fetchall()
         expired = con.sql("select as_of, sum(expired_points) from partner_points_by_client group by as_of order by as_of").fetchall()
-    assert len(tiers) == 53 and tiers[-1][0] == SNAPSHOT_DAY
+    assert len(tiers) == 27 and tiers[-1][0] == SNAPSHOT_DAY
     assert len({t[1] for t in tiers}) >= 2, "the tier never moved"
     assert expired[-1][1] > expired[0][1], "no points expired over the year"
     assert any(t[3] > 0 for t in tiers)

@@ -19,12 +19,12 @@ BUCKETS = 3
 
 
 def _load(small_snapshot: Path, warehouse: Path, runner=None) -> Path:
-    """A 30-day backfill (the history of every day, the tables of the first and the last) then the
+    """A 10-day backfill (the history of every day, the tables of the first and the last) then the
     daily run of the last day."""
     from flows.daily import backfill_flow, daily_flow
 
     backfill, daily = (flow.with_options(task_runner=runner) if runner else flow for flow in (backfill_flow, daily_flow))
-    backfill(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=29), SNAPSHOT_DAY, str(warehouse), every=29)
+    backfill(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=9), SNAPSHOT_DAY, str(warehouse), every=9)
     daily(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
     return warehouse
 

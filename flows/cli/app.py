@@ -698,8 +698,7 @@ def report(
         _fail(FileNotFoundError(f"{paths.warehouse}: no warehouse yet; run `engage run` or `make demo` first"))
     _relink(paths)
     try:
-        target = out or paths.reports / f"report-{day or 'latest'}.html"
-        written = build_report(paths, load_program(config / "partner_program.yaml"), day, target)
+        written = build_report(paths, load_program(config / "partner_program.yaml"), day, out)
     except (ConfigError, ValueError) as exc:
         _fail(exc)
     typer.echo(f"wrote {written}")

@@ -40,9 +40,13 @@ def tier_progress_figure(con: duckdb.DuckDBPyConnection, program: Program) -> Fi
         axis.plot(days, tiers[column].to_list(), style, linewidth=2, label=label)
     names = [t.name for t in program.versions[-1].tiers]
     shown_max = tiers["total_points"].max() or 0
+    latest_total = tiers["total_points"][-1] or 0
+    # The next tier is always drawn, however far: it is what the partner is working towards.
+    following = sorted(t.min_total for t in program.version_on(days[-1]).tiers if t.min_total > latest_total)
+    next_threshold = following[0] if following else None
     for name in names:
         thresholds = [next((t.min_total for t in program.version_on(d).tiers if t.name == name), None) for d in days]
-        if min(t for t in thresholds if t is not None) <= shown_max * 1.6:
+        if min(t for t in thresholds if t is not None) <= shown_max * 1.6 or thresholds[-1] == next_threshold:
             # A tier missing from a program version leaves a gap (None); matplotlib draws that.
             axis.step(days, thresholds, where="post", color="grey", linewidth=1, alpha=0.7)  # type: ignore[arg-type]
             axis.annotate(
@@ -55,7 +59,7 @@ def tier_progress_figure(con: duckdb.DuckDBPyConnection, program: Program) -> Fi
                 color="dimgrey",
             )
     current = tiers["tier"][-1] or "none"
-    axis.set_title(f"Partner tier progress: {len(days)} days, tier on {days[-1]}: {current}")
+    axis.set_title(f"Partner tier progress, {days[0]} .. {days[-1]}: tier on {days[-1]}: {current}")
     axis.set_ylabel("points")
     axis.grid(alpha=0.3)
     axis.legend(loc="upper left")

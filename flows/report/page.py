@@ -23,7 +23,8 @@ from transforms.common.bands import BANDS
 from transforms.dashboard.renewals import RENEWAL_STATUSES
 from transforms.points.program import Program
 
-BAND_COLORS = dict(zip(BANDS, ("#c9d6e3", "#f2b45c", "#d9534f"), strict=True))
+# High is good for every band engage draws (engagement, platform index): green, not an alarm red.
+BAND_COLORS = dict(zip(BANDS, ("#c9d6e3", "#f2b45c", "#5cb85c"), strict=True))
 # One colour per status of the spec, in the spec's order.
 STATUS_COLORS = dict(zip(RENEWAL_STATUSES, ("#d9534f", "#337ab7", "#5cb85c", "#f2b45c"), strict=True))
 
@@ -46,11 +47,12 @@ def svg_markup(figure: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def html_table(frame: pl.DataFrame, limit: int = 25) -> str:
+def html_table(frame: pl.DataFrame, limit: int | None = 25) -> str:
     if frame.is_empty():
         return '<p class="empty">no rows</p>'
     head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
     rows = []
+    limit = frame.height if limit is None else limit
     for row in frame.head(limit).iter_rows():
         cells = []
         for value in row:
@@ -140,7 +142,8 @@ def renewals_figure(con: duckdb.DuckDBPyConnection, as_of: date) -> Figure | Non
         own = rows.filter(pl.col("status") == status)
         axis.scatter(own["renewal_deadline"].to_list(), own["client_name"].to_list(), color=color, label=status, s=30)
     axis.axvline(as_of, color="grey", linestyle=":")  # type: ignore[arg-type]  # matplotlib converts dates
-    axis.set_title(f"renewal deadlines after {as_of}", fontsize=10)
+    first, last = rows["renewal_deadline"].min(), rows["renewal_deadline"].max()
+    axis.set_title(f"deadlines of the renewals open on {as_of} (dotted): {first} .. {last}", fontsize=10)
     axis.tick_params(axis="y", labelsize=7)
     axis.legend(fontsize=8)
     return figure
@@ -151,12 +154,18 @@ def _latest_day(con: duckdb.DuckDBPyConnection) -> date | None:
     return latest
 
 
-def build_report(paths: Paths, program: Program, as_of: date | None, out: Path) -> Path:
-    """Write the report of `as_of` (default: the latest day loaded) to `out`; return it."""
+def build_report(paths: Paths, program: Program, as_of: date | None, out: Path | None = None) -> Path:
+    """Write the report of `as_of` (default: the latest day loaded) to `out` (default
+    `reports/report-<day>.html` beside the warehouse); return it. A day never loaded is an error."""
     with connect_read_only(paths) as con:
         day = as_of or _latest_day(con)
         if day is None:
             raise ValueError(f"{paths.warehouse}: no day is loaded yet; run `engage run` first")
+        loaded = con.sql(query("days_loaded")).fetchall()[0]
+        if not con.sql("select count(*) from run_summary where as_of = ?", params=[day]).fetchall()[0][0]:
+            raise ValueError(
+                f"{paths.warehouse}: {day} is not loaded ({loaded[0]} day(s) are, {loaded[1]} .. {loaded[2]}); run `engage run --as-of {day}` first"
+            )
         tables = {
             name: con.sql(query(name), params={"day": day}).pl()
             for name in (
@@ -177,18 +186,26 @@ def build_report(paths: Paths, program: Program, as_of: date | None, out: Path) 
             ),
             ("Platform engagement index and opportunities", _index_figure(con, day), "Clients by MRR", tables["report_clients_by_mrr"]),
             ("Partner tier progress", tier_progress_figure(con, program), "Tier by day, latest first", tables["report_tier_by_day"]),
-            ("Upcoming renewals", renewals_figure(con, day), "Renewals in the next 120 days", tables["report_renewals_table"]),
+            (
+                "Upcoming renewals",
+                renewals_figure(con, day),
+                "Open renewals: coming deadlines first, then passed ones",
+                tables["report_renewals_table"],
+            ),
         ]
     body = []
     for title, figure, caption, table in sections:
         chart = f"<figure>{svg_markup(figure)}</figure>" if figure is not None else '<p class="empty">nothing to draw for this day</p>'
-        body.append(f"<section><h2>{html.escape(title)}</h2>{chart}<h3>{html.escape(caption)}</h3>{html_table(table)}</section>")
+        # Every open renewal is listed: a cut would hide the ones that matter most.
+        shown = html_table(table, None if title == "Upcoming renewals" else 25)
+        body.append(f"<section><h2>{html.escape(title)}</h2>{chart}<h3>{html.escape(caption)}</h3>{shown}</section>")
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>engage report {day}</title>'
         f"<style>{STYLE}</style></head><body><h1>engage report for {day}</h1>"
         f'<p class="sub">warehouse {html.escape(str(paths.warehouse))}, generated {generated}</p>{"".join(body)}</body></html>'
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
+    target = out or paths.reports / f"report-{day}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target

@@ -1,4 +1,5 @@
--- Upcoming renewals on a day, earliest deadline first. Parameter: the day.
+-- Renewals open on a day: the coming deadlines first (earliest first), then those already passed
+-- (most recent first). Parameter: the day.
 select
     client_name,
     contract_type,
@@ -10,4 +11,4 @@ select
     estimated_new_mrr_usd
 from upcoming_renewals
 where as_of = $day
-order by renewal_deadline
+order by renewal_deadline < $day, abs(days_to_deadline)

@@ -85,3 +85,37 @@ def test_the_renewals_chart_of_a_loaded_day_shows_each_of_its_rows(backfilled):
         figure = renewals_figure(con, SNAPSHOT_DAY)
     drawn = {c.get_label(): len(c.get_offsets()) for c in figure.axes[0].collections if len(c.get_offsets())}
     assert drawn == dict(rows)
+
+
+def test_a_day_never_loaded_is_an_error_and_the_default_file_is_named_for_the_day(backfilled):
+    result = CliRunner().invoke(app, ["report", "--as-of", "2020-01-01", "--warehouse", str(backfilled)])
+    assert result.exit_code == 1 and "2020-01-01 is not loaded" in result.output
+    result = CliRunner().invoke(app, ["report", "--warehouse", str(backfilled)])
+    assert result.exit_code == 0 and result.output.strip().endswith(f"report-{SNAPSHOT_DAY}.html")
+
+
+def test_the_tier_chart_draws_the_next_tier_however_far(backfilled):
+    from flows.io.analyst import connect_read_only
+    from flows.io.config_files import load_program
+    from flows.io.paths import DEFAULT_CONFIG
+    from flows.report.charts import tier_progress_figure
+
+    program = load_program(DEFAULT_CONFIG / "partner_program.yaml")
+    with connect_read_only(Paths.of(backfilled)) as con:
+        total = con.sql("select total_points from partner_tier order by as_of desc limit 1").fetchall()[0][0]
+        figure = tier_progress_figure(con, program)
+    following = sorted(t.min_total for t in program.versions[-1].tiers if t.min_total > total)
+    labels = [text.get_text() for text in figure.axes[0].texts]
+    assert following and any(f"({following[0]:,.0f})" in label for label in labels), labels
+    assert ".." in figure.axes[0].get_title()
+
+
+def test_the_renewals_table_lists_every_open_renewal_coming_deadlines_first(report, backfilled):
+    from flows.io.analyst import connect_read_only
+
+    with connect_read_only(Paths.of(backfilled)) as con:
+        rows = con.sql(
+            "select count(*), count(*) filter (where days_to_deadline >= 0) from upcoming_renewals where as_of = ?", params=[SNAPSHOT_DAY]
+        ).fetchall()[0]
+    section = report.read_text().split("<h2>Upcoming renewals</h2>")[1]
+    assert section.count("<tr>") == rows[0] + 1 and "more rows in the warehouse" not in section

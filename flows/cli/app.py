@@ -49,17 +49,25 @@ def _print_json(value: object) -> None:
     typer.echo(json.dumps(value, indent=2, default=str))
 
 
-def _print_rows(rows, json_output: bool, empty: str) -> None:
-    """Rows of a query as a table for people (no type rows, whole text) or as JSON records."""
-    import polars as pl
+def _records(relation) -> list[dict]:
+    """The rows of a DuckDB relation as records (plain Python: quick commands load no dataframe library)."""
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
+
+def _print_rows(records: list[dict], json_output: bool, empty: str) -> None:
+    """Records as a table for people (a header, no type rows, whole text, numbers right-aligned) or as JSON."""
     if json_output:
-        _print_json(rows.to_dicts())
-    elif not rows.height:
+        _print_json(records)
+        return
+    if not records:
         typer.echo(empty)
-    else:
-        with _wide_tables(), pl.Config(tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
-            typer.echo(str(rows))
+        return
+    columns = list(records[0])
+    cells = [["" if r[c] is None else f"{r[c]:,.3f}" if isinstance(r[c], float) else str(r[c]) for c in columns] for r in records]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(r[c], int | float) or r[c] is None for r in records) for c in columns]
+    line = lambda values: "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True))  # noqa: E731
+    typer.echo("\n".join([line(columns), line(["-" * w for w in widths]), *(line(row) for row in cells)]))
 
 
 # A rate older than this (days before the quote's day) is used with a warning.
@@ -385,7 +393,9 @@ def scores_list(
         raise typer.BadParameter(f"{status!r} is not one of {', '.join(REGISTRY_STATUSES)}", param_hint="--status")
     since = _date(changed_since, "--changed-since") if changed_since else None
     with _analyst_connection(warehouse) as con:
-        rows = con.sql(query("score_definitions_list"), params={"search": search or None, "status": status, "changed_since": since}).pl()
+        rows = _records(
+            con.sql(query("score_definitions_list"), params={"search": search or None, "status": status, "changed_since": since})
+        )
     _print_rows(rows, json_output, "no score definitions match")
 
 
@@ -720,8 +730,8 @@ def status(
             days = con.sql(query("days_loaded")).fetchall()[0]
         except duckdb.CatalogException:
             _fail(RuntimeError(f"{Paths.of(warehouse).warehouse} was built by an older engage: one `engage run` refreshes its catalog"))
-        recent = con.sql(query("recent_runs"), params={"runs": runs}).pl()
-        quarantine = con.sql(query("latest_quarantine")).pl()
+        recent = _records(con.sql(query("recent_runs"), params={"runs": runs}))
+        quarantine = _records(con.sql(query("latest_quarantine")))
     where = str(Paths.of(warehouse).warehouse)
     if json_output:
         _print_json(
@@ -730,8 +740,8 @@ def status(
                 "days": days[0],
                 "first_day": days[1],
                 "last_day": days[2],
-                "runs": recent.to_dicts(),
-                "quarantine": quarantine.to_dicts(),
+                "runs": recent,
+                "quarantine": quarantine,
             }
         )
         return

@@ -4,6 +4,8 @@ server, and the temporary server is only started when none is configured."""
 import subprocess
 import sys
 
+import pytest
+
 from flows.cli import prefect_server
 
 PROBE = """
@@ -44,3 +46,9 @@ def test_a_configured_server_is_used_as_it_is(tmp_path, monkeypatch):
     assert not prefect_server._configured()
     monkeypatch.setenv("PREFECT_API_URL", "http://prefect:4200/api")
     assert prefect_server._configured()
+
+
+@pytest.mark.flow
+def test_status_and_scores_list_load_neither_prefect_nor_a_dataframe_library(backfilled):
+    assert _loaded("status", "--warehouse", str(backfilled)) == "exit 0 loaded none"
+    assert _loaded("scores", "list", "--warehouse", str(backfilled)) == "exit 0 loaded none"

@@ -2,5 +2,5 @@
 -- of `snapshot_date=_schema` fixes the column types before the first snapshot lands).
 create or replace view quarantine as
 select *
-from read_parquet(engage_lake() || '/_quarantine/snapshot_date=*/tables/*.parquet', union_by_name = true)
+from read_parquet(engage_lake() || '/_quarantine/snapshot_date=*/tables/*.parquet', union_by_name = true, hive_partitioning = false)
 where engage_here();

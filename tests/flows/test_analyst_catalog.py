@@ -40,3 +40,13 @@ def test_every_view_answers_in_the_installed_duckdb_shell(backfilled):
     assert done.returncode == 0 and done.stderr == "", done.stderr
     answered = [line.split(",")[0] for line in done.stdout.splitlines()]
     assert answered == views
+
+
+def test_folder_names_are_not_read_as_columns(backfilled):
+    with duckdb.connect(str(backfilled), read_only=True) as con:
+        typed = con.sql(
+            "select table_name, column_name, data_type from duckdb_columns()"
+            " where column_name in ('day', 'snapshot_date') and table_name in (select view_name from duckdb_views() where not internal)"
+        ).fetchall()
+    assert [(t, c) for t, c, _ in typed if c == "day"] == [("engagement_score_daily", "day")]
+    assert {d for _, _, d in typed} == {"DATE"}

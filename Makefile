@@ -46,7 +46,7 @@ bench-dask: .venv/.synced
 bench-suggest: .venv/.synced
 	.venv/bin/python -m benchmarks.transitions $(ARGS)
 
-# Property tests with 2000 examples each instead of CI's 40 (a few minutes).
+# Property tests with 2000 examples each instead of CI's 30 (a few minutes).
 soak: .venv/.synced
 	HYPOTHESIS_PROFILE=soak ENGAGE_KILLS=40 .venv/bin/pytest -q tests/transforms tests/flows/test_ingest_properties.py tests/flows/test_ingest_buckets.py tests/flows/test_faults.py
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # CI runs a bounded number of examples; `make soak` runs many more (HYPOTHESIS_PROFILE=soak).
-settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("soak", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

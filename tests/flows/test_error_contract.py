@@ -1,7 +1,6 @@
 """The error contract, walked through `engage` itself: every failure kind ends in one line naming the
 file or table and the reason, a non-zero exit, and the traceback in the log file that line names."""
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -55,8 +54,6 @@ def _binary(events: Path) -> None:
     [
         (_clash, "extra.csv: column 'SNAPSHOT_DATE' clashes with engage's column 'snapshot_date'"),
         (lambda events: (events / "rates.json").write_text("{}"), "rates.json: is not in a format engage reads"),
-        (lambda events: os.mkfifo(events / "pipe.csv"), "pipe.csv: is not a regular file"),
-        (lambda events: (events / "gone.csv").symlink_to(events / "nowhere"), "gone.csv: cannot be opened"),
         (lambda events: (events / "bad\nname.xlsx").write_text(""), "bad\\nname.xlsx: is not in a format"),
         (_binary, "zz-bytes.parquet: cannot be parsed: column 'event_id': invalid utf8"),
     ],

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from flows.io.errors import first_line
 from flows.io.history_store import COVERAGE, STATE
 from flows.io.paths import DAY_PREFIX, SNAPSHOT_PREFIX, Paths
 from flows.io.storage import VERSIONS
@@ -86,7 +87,7 @@ def _problem(path: Path, whole: bool) -> str | None:
         for group in range(parquet.num_row_groups if whole else 0):
             parquet.read_row_group(group)
     except Exception as exc:  # any reader failure is damage to report, not to raise
-        return f"damaged ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})"
+        return f"damaged ({first_line(exc)})"
     return None
 
 
@@ -113,7 +114,7 @@ def diagnose(paths: Paths) -> tuple[int, list[Damage]]:
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             con.sql("select count(*) from duckdb_views()").fetchall()
     except duckdb.Error as exc:
-        reason = f"damaged ({str(exc).splitlines()[0]})"
+        reason = f"damaged ({first_line(exc)})"
         found.append(Damage(paths.warehouse, reason, f"rm {paths.store / 'catalog.sha256'}; then {_repair(paths, Path('catalog'))}"))
     return len(files) + 1, found
 

@@ -18,7 +18,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows.cluster import worker_memory
-from flows.io.errors import SnapshotError, one_line, transient
+from flows.io.errors import SnapshotError, first_line, transient
 from flows.io.lake import publish_snapshot, stored_order
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
@@ -99,7 +99,7 @@ def parsed_batches(
             # Whole-column failures, such as bytes that are not UTF-8 text in a binary column.
             column = re.search(r'col\("([^"]+)"\)', str(exc))
             where = f"column {column.group(1)!r}: " if column else ""
-            raise SnapshotError(f"{path}: cannot be parsed: {where}{one_line(str(exc).splitlines()[0])}") from exc
+            raise SnapshotError(f"{path}: cannot be parsed: {where}{first_line(exc)}") from exc
 
 
 def _at_least_one(batches: Iterator[pl.DataFrame], empty: pl.DataFrame) -> Iterator[pl.DataFrame]:

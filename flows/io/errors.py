@@ -38,6 +38,13 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip())
 
 
+def first_line(exc: BaseException) -> str:
+    """The first non-empty line of an error's message (libraries add hints below it), on one line;
+    the kind of error when it has no message."""
+    line = next((line for line in str(exc).splitlines() if line.strip()), "")
+    return one_line(line) if line else type(exc).__name__
+
+
 def describe(exc: BaseException) -> str:
     """What went wrong, for people: the message of an error engage or the system raised (it names
     the file or table), else the kind of error and the first line of its message."""
@@ -45,8 +52,8 @@ def describe(exc: BaseException) -> str:
     ours = module.split(".")[0] in ("flows", "transforms")
     if ours or (module == "builtins" and isinstance(exc, OSError | ValueError | RuntimeError)):
         return one_line(str(exc) or type(exc).__name__)
-    first = next((line for line in str(exc).splitlines() if line.strip()), "")
-    return one_line(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
+    first = first_line(exc)
+    return first if first == type(exc).__name__ else f"{type(exc).__name__}: {first}"
 
 
 def log_traceback(exc: BaseException) -> Path | None:

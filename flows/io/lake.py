@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -14,7 +13,7 @@ from typing import TypeVar
 import polars as pl
 
 from flows.io.paths import SNAPSHOT_PREFIX, Paths, dated_folders
-from flows.io.storage import VERSIONS, publish, staging_dir, write_text
+from flows.io.storage import VERSIONS, publish, replace_link, staging_dir, write_text
 from transforms.common.sorting import sorted_by
 from transforms.snapshot.buckets import BUCKETED_TABLES
 from transforms.snapshot.contract import INGEST_ORDER, TABLES
@@ -42,14 +41,11 @@ def lake_table(paths: Paths, table: str, snapshot_date: date, bucket: int | None
 
 def _link(link: Path, target: Path) -> None:
     """Make `link` a relative link to `target`, replacing what it was in one step."""
-    relative = os.path.relpath(target, link.parent)
-    if link.is_symlink() and os.readlink(link) == relative:
+    if link.is_symlink() and os.readlink(link) == os.path.relpath(target, link.parent):
         return
     link.parent.mkdir(parents=True, exist_ok=True)
-    tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
-    os.symlink(relative, tmp)
     previous = link.resolve() if link.is_symlink() else None
-    os.replace(tmp, link)
+    replace_link(link, target)
     # A version from before snapshots were published whole (`<table>/.versions/...`) is no longer read.
     if previous is not None and previous.parent.parent.name == VERSIONS and previous.parents[2] == link.parent:
         shutil.rmtree(previous.parent, ignore_errors=True)

@@ -22,7 +22,7 @@ from typing import BinaryIO
 import polars as pl
 import pyarrow as pa
 
-from flows.io.errors import SnapshotError
+from flows.io.errors import SnapshotError, first_line
 from flows.io.logs import run_logger
 from transforms.snapshot.parse import EXTRA_FIELDS
 
@@ -148,8 +148,7 @@ def raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], I
         raise SnapshotError(f"{path}: is not in a format engage reads ({SUPPORTED})")
 
     def failed(exc: Exception) -> SnapshotError:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return SnapshotError(f"{path}: cannot be parsed: {reason}")
+        return SnapshotError(f"{path}: cannot be parsed: {first_line(exc)}")
 
     with ExitStack() as cleanup:
         try:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.io.errors import SnapshotError, one_line, transient
+from flows.io.errors import SnapshotError, first_line, transient
 from flows.io.logs import run_logger
 from flows.io.source_urls import redacted, split_source, without_password
 from transforms.snapshot.contract import INGEST_ORDER, TABLES
@@ -48,7 +48,7 @@ def pull_postgres(url: str, out: Path) -> dict[str, int]:
             con = postgres.connect(connection_url)
         except postgres.Error as exc:
             # Refused or timed out: worth the task's retries (an OSError), then one line.
-            raise ConnectionError(f"{redacted(url)}: cannot connect: {one_line(str(exc).strip().splitlines()[0])}") from None
+            raise ConnectionError(f"{redacted(url)}: cannot connect: {first_line(exc)}") from None
         with con, con.cursor() as cur:
             cur.execute("select table_name from information_schema.tables where table_schema = $1", parameters=(schema,))
             present = {row[0] for row in cur.fetchall()}

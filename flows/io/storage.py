@@ -22,7 +22,7 @@ from typing import Literal
 
 import polars as pl
 
-from flows.io.errors import one_line
+from flows.io.errors import first_line, one_line
 
 log = logging.getLogger("engage")
 
@@ -74,7 +74,8 @@ def write_text(text: str, path: Path) -> None:
 
 def write_error(path: Path, exc: BaseException) -> OSError:
     """An OSError naming `path` for a failed write (Polars reports a full disk without the file)."""
-    reason = one_line((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip().splitlines()[0])
+    strerror = getattr(exc, "strerror", None)
+    reason = one_line(strerror) if strerror else first_line(exc)
     error = OSError(f"{path}: cannot be written: {reason}")
     error.errno = getattr(exc, "errno", None) or (errno.ENOSPC if "No space left" in str(exc) else errno.EIO)
     return error
@@ -88,15 +89,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def replace_link(link: Path, target: Path) -> None:
+    """Make `link` a relative link to `target` in one step (a new link renamed over the old)."""
+    tmp_link = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
+    os.symlink(os.path.relpath(target, link.parent), tmp_link)
+    os.replace(tmp_link, link)
+
+
 def publish(staged: Path, link: Path) -> None:
     """Make `link` point at `staged` atomically; keep the version just replaced for readers mid-query.
 
     The files in `staged` are already synced (`write_parquet`); its folder entries are synced here."""
     _fsync_dir(staged)
     previous = link.resolve() if link.is_symlink() else None
-    tmp_link = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
-    os.symlink(os.path.relpath(staged, link.parent), tmp_link)
-    os.replace(tmp_link, link)
+    replace_link(link, staged)
     _fsync_dir(link.parent)
     versions = sorted((p for p in staged.parent.iterdir() if p.is_dir()), key=lambda p: p.name)
     keep = {staged.resolve(), *([previous] if previous else [])}

@@ -44,12 +44,31 @@ def small_snapshot(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def backfilled(small_snapshot, tmp_path_factory, prefect_harness) -> Path:
-    """A warehouse backfilled over 41 days of the small snapshot: history every day, tables every 8th."""
+    """A warehouse backfilled over 41 days of the small snapshot: history every day, tables every 20th."""
     from flows.daily import backfill_flow
 
     warehouse = tmp_path_factory.mktemp("backfilled") / "w*?[1]" / "warehouse.duckdb"
-    backfill_flow(str(small_snapshot), BACKFILL_FIRST, SNAPSHOT_DAY, str(warehouse), every=8)
+    backfill_flow(str(small_snapshot), BACKFILL_FIRST, SNAPSHOT_DAY, str(warehouse), every=20)
     return warehouse
+
+
+def load_ten_days(small_snapshot: Path, warehouse: Path, runner=None) -> Path:
+    """`warehouse` after a 10-day history backfill of the small snapshot and the daily run of its
+    last day (on `runner` when given): what the bucketed and the Dask runs are compared on."""
+    from flows.daily import backfill_flow, daily_flow
+
+    backfill, daily = (flow.with_options(task_runner=runner) if runner else flow for flow in (backfill_flow, daily_flow))
+    backfill(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=9), SNAPSHOT_DAY, str(warehouse), history_only=True)
+    daily(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def one_bucket_load(small_snapshot, tmp_path_factory, prefect_harness) -> Path:
+    """`load_ten_days` in one process and one contact bucket: the reference of the split runs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ENGAGE_BUCKETS", "1")
+        return load_ten_days(small_snapshot, tmp_path_factory.mktemp("one-bucket") / "warehouse.duckdb")
 
 
 def require_service(variable: str, what: str) -> str:

@@ -3,31 +3,18 @@ view, the score history included, row for row; each score table holds one part p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
-import pytest
 
 from flows.io.paths import Paths
 from flows.io.storage import publish, staging_dir
 from flows.io.warehouse import ensure_catalog, published_days
-from tests.conftest import BACKFILL_FIRST, SNAPSHOT_DAY, dump_warehouse
+from tests.conftest import SNAPSHOT_DAY, dump_warehouse, load_ten_days
 
 
-def _run(small_snapshot: Path, folder: Path, buckets: int, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from flows.daily import backfill_flow, daily_flow
-
-    monkeypatch.setenv("ENGAGE_BUCKETS", str(buckets))
-    warehouse = folder / "warehouse.duckdb"
-    backfill_flow(str(small_snapshot), BACKFILL_FIRST, SNAPSHOT_DAY, str(warehouse), every=20, history_only=True)
-    daily_flow(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
-    return warehouse
-
-
-def test_three_buckets_publish_the_rows_of_one(small_snapshot, tmp_path, monkeypatch, prefect_harness):
-    one = _run(small_snapshot, tmp_path / "one", 1, monkeypatch)
-    three = _run(small_snapshot, tmp_path / "three", 3, monkeypatch)
-    assert dump_warehouse(three) == dump_warehouse(one)
+def test_three_buckets_publish_the_rows_of_one(small_snapshot, one_bucket_load, tmp_path, monkeypatch, prefect_harness):
+    monkeypatch.setenv("ENGAGE_BUCKETS", "3")
+    three = load_ten_days(small_snapshot, tmp_path / "warehouse.duckdb")
+    assert dump_warehouse(three) == dump_warehouse(one_bucket_load)
     day = Paths.of(three).day(SNAPSHOT_DAY)
     assert sorted(p.name for p in (day / "engagement_scores").iterdir()) == [
         "bucket-0.parquet",

@@ -1,5 +1,5 @@
 """The bucket tasks on a Dask cluster of two worker processes publish the warehouse of a run in one
-process, row for row: a 30-day backfill and a daily run, with a worker SIGKILLed in the middle."""
+process, row for row: a 10-day history backfill and a daily run, with a worker SIGKILLed in the middle."""
 
 from __future__ import annotations
 
@@ -8,25 +8,12 @@ import shutil
 import signal
 import threading
 import time
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SNAPSHOT_DAY, dump_warehouse
+from tests.conftest import SNAPSHOT_DAY, dump_warehouse, load_ten_days
 
 BUCKETS = 3
-
-
-def _load(small_snapshot: Path, warehouse: Path, runner=None) -> Path:
-    """A 10-day backfill (the history of every day, the tables of the first and the last) then the
-    daily run of the last day."""
-    from flows.daily import backfill_flow, daily_flow
-
-    backfill, daily = (flow.with_options(task_runner=runner) if runner else flow for flow in (backfill_flow, daily_flow))
-    backfill(str(small_snapshot), SNAPSHOT_DAY - timedelta(days=9), SNAPSHOT_DAY, str(warehouse), every=9)
-    daily(str(small_snapshot), SNAPSHOT_DAY, str(warehouse))
-    return warehouse
 
 
 class _Killer(threading.Thread):
@@ -65,20 +52,21 @@ def cluster(prefect_harness):
         yield local, client
 
 
-def test_two_workers_one_killed_publish_the_rows_of_one_process(small_snapshot, tmp_path, monkeypatch, prefect_harness, cluster):
+def test_two_workers_one_killed_publish_the_rows_of_one_process(
+    small_snapshot, one_bucket_load, tmp_path, monkeypatch, prefect_harness, cluster
+):
     from prefect_dask.task_runners import DaskTaskRunner
 
     local, client = cluster
     monkeypatch.setenv("ENGAGE_BUCKETS", str(BUCKETS))
-    alone = _load(small_snapshot, tmp_path / "alone" / "warehouse.duckdb")
     killer = _Killer(client)
     killer.start()
     try:
-        spread = _load(small_snapshot, tmp_path / "dask" / "warehouse.duckdb", DaskTaskRunner(address=local.scheduler_address))
+        spread = load_ten_days(small_snapshot, tmp_path / "warehouse.duckdb", DaskTaskRunner(address=local.scheduler_address))
     finally:
         killer.done.set()
     assert killer.killed, "no worker was killed: the test did not test a fault"
-    assert dump_warehouse(spread) == dump_warehouse(alone)
+    assert dump_warehouse(spread) == dump_warehouse(one_bucket_load)
     # Every worker of the cluster ran bucket tasks: the work was divided.
     assert len(client.scheduler_info()["workers"]) == 2
 

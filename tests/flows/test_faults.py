@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
 NEXT_DAY = SNAPSHOT_DAY + timedelta(days=1)
 # How many random kill points; `make soak` raises it.
-KILLS = int(os.environ.get("ENGAGE_KILLS", "2"))
+KILLS = int(os.environ.get("ENGAGE_KILLS", "1"))
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from transforms.scores.members import ScoreInputs, needed_inputs
 from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
-from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, column_clash, parse_table
+from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, column_clash, extra_name, parse_table
 from transforms.snapshot.validate import (
     FAILURE_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -77,17 +77,13 @@ def parsed_batches(
     repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in header if re.search(r"_duplicated_\d+$", c)})
     if repeated:
         raise SnapshotError(f"{path}: cannot be parsed: column(s) {', '.join(repeated)} appear more than once in the header")
-    mapped = apply_mapping(pl.DataFrame(schema=dict.fromkeys(header, pl.String)), mapping).columns
-    if clash := column_clash(mapped, table):
-        raise SnapshotError(f"{path}: {clash}")
-    missing = [c.name for c in table.columns if not c.nullable and c.name not in mapped]
-    if missing and header:
-        raise SnapshotError(f"{path}: table {table.name} lacks required column(s) {', '.join(missing)}")
+    if problem := header_problem(header, table, mapping):
+        raise SnapshotError(f"{path}: {problem}")
     first_row = 1
     for raw in _at_least_one(batches, pl.DataFrame(schema=dict.fromkeys(header, pl.String))):
         frame = apply_mapping(raw, mapping)
         if extras is not None:
-            frame = frame.select(c for c in frame.columns if c in table.column_names or c in extras)
+            frame = frame.select(c for c in frame.columns if c in table.column_names or extra_name(c) in extras)
         frame = frame.with_columns(
             pl.lit(path.name).cast(pl.Categorical).alias("_source_file"),
             pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias("_source_row"),
@@ -100,6 +96,21 @@ def parsed_batches(
             column = re.search(r'col\("([^"]+)"\)', str(exc))
             where = f"column {column.group(1)!r}: " if column else ""
             raise SnapshotError(f"{path}: cannot be parsed: {where}{first_line(exc)}") from exc
+
+
+def header_problem(header: list[str], table: Table, mapping: TableMapping | None) -> str | None:
+    """Why a file of `table` with `header` cannot be read (a name clash, required columns neither in
+    the file nor mapped), or None."""
+    mapped = apply_mapping(pl.DataFrame(schema=dict.fromkeys(header, pl.String)), mapping).columns
+    if clash := column_clash(mapped, table):
+        return clash
+    missing = [c.name for c in table.columns if not c.nullable and c.name not in mapped]
+    if not missing or not header:
+        return None
+    hint = f"map a header to each under tables.{table.name}.columns in column_mappings.yaml"
+    if "portal_id" in missing:
+        hint += ", or give the export's one portal there for every table (constants: {portal_id: <your portal id>})"
+    return f"table {table.name} lacks required column(s) {', '.join(missing)}: {hint}"
 
 
 def _at_least_one(batches: Iterator[pl.DataFrame], empty: pl.DataFrame) -> Iterator[pl.DataFrame]:
@@ -150,7 +161,7 @@ def validate_snapshot_table(
     if not files:
         kept, quarantine = _empty(table), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     else:
-        mapping = mappings.tables.get(table_name) if mappings else None
+        mapping = mappings.for_table(table_name) if mappings else None
         parts = [read_table_part(path, table, mapping, extras) for path in files]
         parsed = pl.concat(parts, how="diagonal_relaxed")
         if clash := column_clash([c for c in parsed.columns if not c.startswith("_")], table):
@@ -305,7 +316,7 @@ def check_table(
     table = TABLES[table_name]
     parents = {name: kept_keys(staged, name) for name in sorted(_with_parents({table_name}) - {table_name}) if (staged / name).is_dir()}
     files, manifest = _sources(snapshot, table_name)
-    mapping = mappings.tables.get(table_name) if mappings else None
+    mapping = mappings.for_table(table_name) if mappings else None
     spill = _Spill(staged / ".spill" / table_name, table, sizes.buckets if table_name in BUCKETED_TABLES else 1, sizes.hold_rows)
     # A retried attempt starts clean: nothing of a failed one is read again.
     shutil.rmtree(spill.folder, ignore_errors=True)

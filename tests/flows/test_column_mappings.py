@@ -47,7 +47,8 @@ def test_a_hubspot_export_loads_through_the_shipped_mapping_with_a_portal_consta
         (7, 102, "bo@example.org", "customer"),
     ]  # 103's stage is not a lifecycle stage: quarantined, not guessed
     assert contacts["created_at"].to_list()[0] == datetime(2026, 3, 5, 14, 22, tzinfo=UTC)
-    assert "First Name" in contacts.columns  # unmapped headers stay as extra properties
+    # Unmapped headers stay as extra properties, named as analysts type them.
+    assert "first_name" in contacts.columns and "First Name" not in contacts.columns
     assert tables["companies"].select("company_id", "name", "domain").rows() == [(900, "Acme", "acme.example")]
 
 

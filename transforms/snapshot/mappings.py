@@ -1,8 +1,8 @@
 """Column mappings: a CRM export's own headers and values, mapped onto the contract before parsing.
 
 A mapping file names, per contract table, which source header holds which contract column
-(HubSpot's "Record ID" -> contact_id), values to put in columns the export lacks (portal_id), and
-value translations ("Marketing Qualified Lead" -> marketing_qualified_lead). Headers and values
+(HubSpot's "Record ID" -> contact_id), values to put in columns the export lacks (portal_id), per
+table or once for every table of the export (top-level `constants`), and value translations ("Marketing Qualified Lead" -> marketing_qualified_lead). Headers and values
 match after trimming, case-insensitively; a header the file does not have is simply not used.
 """
 
@@ -26,11 +26,24 @@ class TableMapping(StrictConfig):
 
 
 class ColumnMappings(StrictConfig):
-    tables: dict[str, TableMapping]
+    tables: dict[str, TableMapping] = {}
+    # Values for every table that has the column (an export of one portal names its portal_id once).
+    constants: dict[str, str | int | float] = {}
+
+    def for_table(self, name: str) -> TableMapping | None:
+        """The mapping of table `name`: its own, with the export-wide constants of its columns added
+        (the table's own constants win)."""
+        own = self.tables.get(name)
+        shared = {k: v for k, v in self.constants.items() if k in TABLES[name].column_names}
+        if not shared:
+            return own
+        base = own or TableMapping()
+        return base.model_copy(update={"constants": shared | base.constants})
 
     @model_validator(mode="after")
     def _targets_exist(self) -> ColumnMappings:
-        problems = []
+        every_column = {c for table in TABLES.values() for c in table.column_names}
+        problems = [f"constants: {name!r} is not a column of any table" for name in sorted(set(self.constants) - every_column)]
         for name, mapping in self.tables.items():
             if name not in TABLES:
                 problems.append(f"tables[{name!r}]: not a contract table (one of {', '.join(sorted(TABLES))})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from transforms.snapshot.contract import UPPER_CASE_COLUMNS, Column, Table
@@ -73,10 +75,16 @@ def _parse_typed(column: Column, source: pl.DataType) -> pl.Expr | None:
 SNAPSHOT_DATE = "snapshot_date"
 
 
+def extra_name(header: str) -> str:
+    """The name an extra (property) column is stored under: lower case, each run of characters other
+    than letters, digits and `_` one `_`, none at either end ("First Name" -> first_name)."""
+    return re.sub(r"\W+", "_", header.strip().lower()).strip("_")
+
+
 def column_clash(columns: list[str], table: Table) -> str | None:
-    """Why `columns` (a table's headers after mapping) cannot be stored side by side, or None. The
-    warehouse matches names without case, so an extra column may not equal a contract column or
-    `snapshot_date` but for case, nor another extra column; names starting with `_` are engage's."""
+    """Why `columns` (a table's headers after mapping) cannot be stored side by side, or None. An
+    extra column is stored under its `extra_name`, which may not be a contract column's name or
+    `snapshot_date`, nor another extra column's; names starting with `_` are engage's."""
     fixed = {name.lower(): name for name in [*table.column_names, SNAPSHOT_DATE]}
     seen: dict[str, str] = {}
     for name in columns:
@@ -84,14 +92,17 @@ def column_clash(columns: list[str], table: Table) -> str | None:
             continue
         if name.startswith("_"):
             return f"column {name!r}: names starting with '_' are reserved for engage; rename it or map it in column_mappings.yaml"
-        if name.lower() in fixed:
+        stored = extra_name(name)
+        if not stored:
+            return f"column {name!r} has no letter or digit to name it by; rename it or map it in column_mappings.yaml"
+        if stored in fixed:
             return (
-                f"column {name!r} clashes with engage's column {fixed[name.lower()]!r} (the warehouse compares names "
-                "without case); rename it or map it in column_mappings.yaml"
+                f"column {name!r} clashes with engage's column {fixed[stored]!r} (extra columns are stored in lower "
+                "case, words joined by '_'); rename it or map it in column_mappings.yaml"
             )
-        if name.lower() in seen:
-            return f"columns {seen[name.lower()]!r} and {name!r} differ only in case (the warehouse would merge them); rename one"
-        seen[name.lower()] = name
+        if stored in seen:
+            return f"columns {seen[stored]!r} and {name!r} would both be stored as {stored!r}; rename one"
+        seen[stored] = name
     return None
 
 
@@ -130,7 +141,7 @@ def parse_table(raw: pl.LazyFrame, table: Table) -> pl.LazyFrame:
             )
         )
     extras = [
-        pl.col(name).cast(pl.String)
+        pl.col(name).cast(pl.String).alias(extra_name(name))
         for name in schema.names()
         if table.extra_columns and name not in table.column_names and not name.startswith("_")
     ]

@@ -40,3 +40,16 @@ def test_unknown_tables_and_columns_are_refused_at_load():
         parse_mappings({"tables": {"people": {"columns": {"a": "b"}}}}, "m.yaml")
     with pytest.raises(MappingError, match="'nope' is not a column of contacts"):
         parse_mappings({"tables": {"contacts": {"columns": {"a": "nope"}}}}, "m.yaml")
+
+
+def test_export_wide_constants_fill_every_table_with_the_column_and_a_tables_own_wins():
+    mappings = parse_mappings(
+        {"constants": {"portal_id": 7}, "tables": {"companies": {"constants": {"portal_id": 8}}}},
+        "m.yaml",
+    )
+    assert apply_mapping(pl.DataFrame({"contact_id": ["1"]}), mappings.for_table("contacts"))["portal_id"].to_list() == ["7"]
+    assert apply_mapping(pl.DataFrame({"company_id": ["1"]}), mappings.for_table("companies"))["portal_id"].to_list() == ["8"]
+    # Clients have no portal: nothing is added to them.
+    assert mappings.for_table("clients") is None
+    with pytest.raises(MappingError, match="constants: 'portal' is not a column of any table"):
+        parse_mappings({"constants": {"portal": 7}}, "m.yaml")

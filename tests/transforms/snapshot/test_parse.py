@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from transforms.snapshot.contract import TABLES
-from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, parse_table
+from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, extra_name, parse_table
 
 UTC = UTC
 
@@ -101,3 +101,13 @@ def test_extra_event_properties_are_kept_as_strings():
     )
     assert out["event_type"][0] == "form_submission"
     assert out.schema["score"] == pl.String and out["score"][0] == "3"
+
+
+@pytest.mark.parametrize(
+    ("header", "stored"),
+    [("First Name", "first_name"), (" Amount ($) ", "amount"), ("utm-source", "utm_source"), ("plan_id", "plan_id"), ("Prénom", "prénom")],
+)
+def test_extra_columns_are_stored_lower_case_with_words_joined_by_underscores(header, stored):
+    assert extra_name(header) == stored
+    out = _parse("contacts", {"portal_id": ["1"], "contact_id": ["2"], header: ["x"]})
+    assert out[stored].to_list() == ["x"]

@@ -231,9 +231,12 @@ def partner_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: da
     return part
 
 
-def compute_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, buckets: int) -> tuple[Path, DayPart]:
+def compute_day(
+    paths: Paths, snapshot_date: date, settings: Settings, as_of: date, buckets: int, partner: bool = True
+) -> tuple[Path, DayPart]:
     """Compute every output table of the day `as_of` into a staged day folder, one part per contact
-    bucket for the score tables; return the folder and what was written (not yet published)."""
+    bucket for the score tables, the partner tables unless not `partner` (a snapshot without them);
+    return the folder and what was written (not yet published)."""
     started = time.perf_counter()
     staged = stage_day(paths, as_of)
     parts = []
@@ -246,7 +249,8 @@ def compute_day(paths: Paths, snapshot_date: date, settings: Settings, as_of: da
                 scored.append(future.result())
                 progress.update(len(scored), sum(part.rows["engagement_scores"] for part in scored))
         parts = [*scored, merge_scores(paths, snapshot_date, settings, as_of, scored, staged)]
-    parts.append(partner_day(paths, snapshot_date, settings, as_of, staged))
+    if partner:
+        parts.append(partner_day(paths, snapshot_date, settings, as_of, staged))
     total = DayPart()
     for part in parts:
         total.add(part)

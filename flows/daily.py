@@ -25,7 +25,9 @@ from flows.io.source_urls import is_source_url, redacted
 from flows.io.sources import pull_postgres
 from flows.io.storage import exclusive_lock, remove_leftovers
 from flows.io.warehouse import append_run_log, day_table_schemas, ensure_catalog, publish_staged_day, write_manifest
+from flows.snapshot_check import preflight
 from transforms.common.calendar import days_between
+from transforms.needs import PARTNER, day_needs, required_tables
 from transforms.scores.definition import unmatched_events
 
 
@@ -79,13 +81,13 @@ def _record(
         )
 
 
-def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths) -> Path:
+def _snapshot_folder(snapshot: str, snapshot_date: date, paths: Paths, required: set[str]) -> Path:
     """The folder to ingest: `snapshot` itself, or a database source pulled into the warehouse's
-    `snapshots/<source>-<date>/` first."""
+    `snapshots/<source>-<date>/` first (its schema must hold the `required` tables)."""
     if not is_source_url(snapshot):
         return Path(snapshot)
     folder = paths.root / "snapshots" / f"postgres-{snapshot_date.isoformat()}"
-    pull_postgres(snapshot, folder)
+    pull_postgres(snapshot, folder, sorted(required))
     return folder
 
 
@@ -122,9 +124,11 @@ def _run_days(
         if damaged := check_files(paths, relied_on(paths)):
             raise RuntimeError(f"{damaged[0].line()}; `engage doctor` lists every damaged file")
         started = time.perf_counter()
+        needs = day_needs(settings.active_definitions)
         with _stage(stages, "ingest"):
-            folder = _snapshot_folder(snapshot, snapshot_date, paths)
-            manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings)
+            folder = _snapshot_folder(snapshot, snapshot_date, paths, required_tables(needs))
+            skipped = {need.computation for need in preflight(folder, settings.active_definitions, settings.mappings)}
+            manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings, required=required_tables(needs))
         source = redacted(snapshot)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), source, time.perf_counter() - started)
         buckets = lake_buckets(paths, snapshot_date)
@@ -143,7 +147,7 @@ def _run_days(
                 _record(paths, flow_name, source, days[-1], snapshot_date, manifests, {"engagement_score_history": changes}, seconds)
         for i, as_of in enumerate(days if tables else [], start=1):
             day_started = time.perf_counter()
-            staged, day = compute_day(paths, snapshot_date, settings, as_of, buckets)
+            staged, day = compute_day(paths, snapshot_date, settings, as_of, buckets, partner=PARTNER not in skipped)
             for stage, seconds in day.seconds.items():
                 stages[stage] = stages.get(stage, 0.0) + seconds
             with _stage(stages, "checks and publish"):

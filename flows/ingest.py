@@ -134,16 +134,23 @@ def _empty(table: Table) -> pl.DataFrame:
 
 def _sources(snapshot: Path, table_name: str) -> tuple[list[Path], TableManifest]:
     """The files of a table (the shipped markets when a snapshot has none) and its new manifest; a
-    required table without files stops the run."""
+    table without files is `absent` (its callers say which tables they cannot do without)."""
     files = table_files(snapshot, table_name)
     source = "snapshot"
     if not files and table_name == "markets" and DEFAULT_MARKETS.is_file():
         files, source = [DEFAULT_MARKETS], "default"
-    if not files and not TABLES[table_name].optional:
-        raise SnapshotError(
-            f"{snapshot}: required table {table_name} is missing (no {table_name}.<format> file or {table_name}/ folder; formats: {SUPPORTED})"
-        )
     return files, TableManifest(table_name, source if files else "absent")
+
+
+def require_tables(snapshot: Path, tables: set[str]) -> None:
+    """Stop, naming every one of `tables` (optional ones left out) that `snapshot` has no files of."""
+    if not snapshot.is_dir():
+        raise SnapshotError(f"{snapshot}: snapshot folder not found")
+    missing = [name for name in INGEST_ORDER if name in tables and not TABLES[name].optional and not table_files(snapshot, name)]
+    if missing:
+        raise SnapshotError(
+            f"{snapshot}: required table(s) {', '.join(missing)} missing (no <table>.<format> file or <table>/ folder; formats: {SUPPORTED})"
+        )
 
 
 def validate_snapshot_table(
@@ -186,9 +193,8 @@ def _with_parents(tables: set[str]) -> set[str]:
 
 
 def read_snapshot(snapshot: Path, tables: list[str], mappings: ColumnMappings | None = None) -> dict[str, pl.DataFrame]:
-    """The validated rows of `tables` (and the parents their foreign keys need), in memory."""
-    if not snapshot.is_dir():
-        raise SnapshotError(f"{snapshot}: snapshot folder not found")
+    """The validated rows of `tables` (and the parents their foreign keys need, empty when absent), in memory."""
+    require_tables(snapshot, set(tables))
     wanted = _with_parents(set(tables))
     kept: dict[str, pl.DataFrame] = {}
     for name in INGEST_ORDER:
@@ -205,10 +211,10 @@ def read_score_inputs(
 ) -> tuple[ScoreInputs, list[TableManifest]]:
     """The validated tables `definitions` read (only their columns, and the extra columns `also`
     names per table, None for all; the others empty), and the manifests of the tables read,
-    quarantine counts included: a preview without a full load."""
-    if not snapshot.is_dir():
-        raise SnapshotError(f"{snapshot}: snapshot folder not found")
+    quarantine counts included: a preview without a full load. Only the tables the definitions
+    read are required; their parents are empty when absent."""
     needed: dict[str, set[str] | None] = dict(needed_inputs(definitions))
+    require_tables(snapshot, set(needed))
     for name, columns in (also or {}).items():
         before = needed.get(name, set())
         needed[name] = None if columns is None or before is None else before | columns
@@ -455,12 +461,18 @@ def snapshot_buckets(snapshot: Path, worker_memory: int | None = None) -> int:
 
 
 def ingest_snapshot(
-    snapshot: Path, snapshot_date: date, paths: Paths, mappings: ColumnMappings | None = None, as_tasks: bool = True
+    snapshot: Path,
+    snapshot_date: date,
+    paths: Paths,
+    mappings: ColumnMappings | None = None,
+    as_tasks: bool = True,
+    required: set[str] | None = None,
 ) -> list[TableManifest]:
     """Validate every contract table of `snapshot` (headers mapped by `mappings`) into the lake's
-    snapshot of `snapshot_date`, published whole (see `ingest_table` for `as_tasks`)."""
-    if not snapshot.is_dir():
-        raise SnapshotError(f"{snapshot}: snapshot folder not found")
+    snapshot of `snapshot_date`, published whole (see `ingest_table` for `as_tasks`). The tables
+    `required` names (None: every table the contract does not call optional) must have files; the
+    others are stored empty when absent."""
+    require_tables(snapshot, set(INGEST_ORDER) if required is None else required)
     # Named as a temporary folder: a run that finds one left by a killed run removes it.
     staged_root = paths.lake / f".staging-{snapshot_date.isoformat()}.{uuid.uuid4().hex[:8]}.tmp"
     staged_root.mkdir(parents=True)

@@ -751,6 +751,62 @@ def status(
     _print_rows(quarantine, False, "none")
 
 
+def _print_check(report: dict) -> None:
+    """`engage check`'s findings for people: what each output needs, each table's rows, problems."""
+    typer.echo(f"snapshot {report['snapshot']} (for {report['purpose']}):")
+    for need in report["needs"]:
+        state = f"missing {', '.join(need['missing'])}" if need["missing"] else "ready"
+        typer.echo(f"  {need['computation']}: needs {', '.join(need['tables'])}: {state}  ({need['outputs']})")
+    typer.echo("tables:")
+    for table in report["tables"]:
+        if table["problem"]:
+            typer.echo(f"  {table['table']}: not loaded: {table['problem']}")
+            continue
+        shipped = " (none in the snapshot: the shipped default)" if table["source"] != "snapshot" else ""
+        typer.echo(
+            f"  {table['table']}{shipped}: {table['rows_read']:,} rows read, {table['rows_kept']:,} kept, {table['rows_quarantined']:,} quarantined"
+            + (f"; extra columns: {', '.join(table['extra_columns'])}" if table["extra_columns"] else "")
+        )
+        for reason in table["reasons"]:
+            column = f"{reason['column_name']}: " if reason["column_name"] else ""
+            typer.echo(f"      {reason['rows']:,} row(s): {column}{reason['reason']}")
+        if table["other_reasons"]:
+            typer.echo(f"      and {table['other_reasons']} other reason(s): the quarantine of a run lists every row")
+    for heading, lines in (("problems", report["problems"]), ("score definitions", report["definitions"])):
+        if lines:
+            typer.echo(f"{heading}:")
+            for line in lines:
+                typer.echo(f"  {line}")
+    typer.echo("ready" if report["ready"] else f"not ready for {report['purpose']}: see above")
+
+
+@app.command()
+def check(
+    snapshot: Annotated[Path, typer.Option(help="snapshot folder")],
+    purpose: Annotated[str, typer.Option("--for", help="what the snapshot is for: scores, partner or all")] = "all",
+    config: Annotated[Path, typer.Option(help="config folder")] = DEFAULT_CONFIG,
+    json_output: JsonOption = False,
+) -> None:
+    """Check a snapshot without loading it: every missing table and column at once, what each output
+    needs, rows each table would quarantine and why, what the score definitions name that it lacks.
+    Exit 1 when it is not ready for --for."""
+    from transforms.needs import PURPOSES
+
+    if purpose not in PURPOSES:
+        raise typer.BadParameter(f"{purpose!r} is not one of {', '.join(PURPOSES)}", param_hint="--for")
+    from flows.compute import load_settings
+    from flows.snapshot_check import check_snapshot
+
+    settings = load_settings(config)
+    report = check_snapshot(snapshot, settings.definitions, settings.mappings, purpose)
+    if json_output:
+        _print_json(report)
+    else:
+        _print_check(report)
+    if not report["ready"]:
+        raise typer.Exit(1)
+
+
 @app.command()
 def doctor(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = DEFAULT_WAREHOUSE,

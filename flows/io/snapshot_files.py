@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from flows.io.errors import SnapshotError, first_line
 from flows.io.logs import run_logger
@@ -138,6 +139,20 @@ def _scan(path: Path, kind: str, handle: BinaryIO) -> pl.LazyFrame:
         )
     # scan_ndjson expands patterns in a path, so it reads the open file instead.
     return pl.scan_ndjson(handle, infer_schema_length=None)
+
+
+def file_header(path: Path) -> list[str] | None:
+    """The column names of a file when they can be read without its rows (Parquet, plain CSV), else
+    None: a compressed or NDJSON file's header is checked as the file is read."""
+    fmt = file_format(path)
+    if fmt is None or fmt.compression or fmt.kind == "ndjson":
+        return None
+    try:
+        if fmt.kind == "parquet":
+            return pq.read_schema(path).names
+        return pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
+    except Exception:  # unreadable: reading the file names it with the parser's reason
+        return None
 
 
 def raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], Iterator[pl.DataFrame]]:

@@ -30,8 +30,9 @@ def _plain(table: pa.Table) -> pa.Table:
 
 
 @task(name="pull-postgres", retries=2, retry_delay_seconds=2, retry_condition_fn=transient, cache_policy=NO_CACHE)
-def pull_postgres(url: str, out: Path) -> dict[str, int]:
-    """Write the contract tables of the source's schema to `out` (replaced whole); return rows per table."""
+def pull_postgres(url: str, out: Path, required: list[str] | None = None) -> dict[str, int]:
+    """Write the contract tables of the source's schema to `out` (replaced whole); return rows per
+    table. The schema must hold the `required` tables (None: every table not optional)."""
     import adbc_driver_postgresql.dbapi as postgres
 
     if without_password(url)[1] is not None:
@@ -52,7 +53,8 @@ def pull_postgres(url: str, out: Path) -> dict[str, int]:
         with con, con.cursor() as cur:
             cur.execute("select table_name from information_schema.tables where table_schema = $1", parameters=(schema,))
             present = {row[0] for row in cur.fetchall()}
-            absent = [t for t in INGEST_ORDER if t not in present and not TABLES[t].optional]
+            wanted = [t for t in INGEST_ORDER if not TABLES[t].optional] if required is None else required
+            absent = [t for t in INGEST_ORDER if t in wanted and t not in present]
             if absent:
                 raise SnapshotError(f"{redacted(url)}: schema {schema} lacks required table(s) {', '.join(absent)}")
             for table in (t for t in INGEST_ORDER if t in present):

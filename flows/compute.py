@@ -35,6 +35,7 @@ from transforms.scores.history import CompanyParts, bucket_history, company_hist
 from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
+from transforms.scores.rules import score_rules
 from transforms.snapshot.contract import INGEST_ORDER
 from transforms.snapshot.mappings import ColumnMappings
 
@@ -98,7 +99,8 @@ def load_settings(config_dir: Path) -> Settings:
 
 
 def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date) -> dict[str, pl.DataFrame]:
-    """The three engagement score tables of `definitions` at `as_of`, collected together."""
+    """The engagement score tables of `definitions` at `as_of` (scores, breakdown, distribution and
+    the rules the breakdown names), collected together."""
     if not definitions:
         return {}
     result = evaluate_scores(definitions, inputs, as_of)
@@ -109,6 +111,7 @@ def score_tables(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of:
         "engagement_scores": scores,
         "engagement_score_breakdown": breakdown,
         "engagement_score_distribution": distribution,
+        "engagement_score_rules": score_rules(definitions, as_of),
     }
 
 
@@ -216,7 +219,7 @@ def merge_scores(paths: Paths, snapshot_date: date, settings: Settings, as_of: d
     part = DayPart()
     part.timed("compute", started)
     part.write(staged, COMPANY_PART, {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
-    part.write(staged, "all", {"engagement_score_distribution": distribution})
+    part.write(staged, "all", {"engagement_score_distribution": distribution, "engagement_score_rules": score_rules(definitions, as_of)})
     return part
 
 

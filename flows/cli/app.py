@@ -328,15 +328,20 @@ def _definition_with_id(config: Path, score_id: str):
 
 
 def _print_breakdown(outputs: dict[str, pl.DataFrame], records: pl.DataFrame) -> None:
+    """Each record's breakdown rows, every rule named by its event type, filters and window."""
     import polars as pl
 
+    keys = ["score_id", "as_of", "group_name", "rule_index"]
+    named = outputs["engagement_score_breakdown"].join(
+        outputs["engagement_score_rules"].select(*keys, "rule"), on=keys, how="left", nulls_equal=False, maintain_order="left"
+    )
     for record in records.iter_rows(named=True):
-        rows = outputs["engagement_score_breakdown"].filter(
-            (pl.col("portal_id") == record["portal_id"]) & (pl.col("record_id") == record["record_id"])
-        )
+        rows = named.filter((pl.col("portal_id") == record["portal_id"]) & (pl.col("record_id") == record["record_id"]))
         typer.echo(f"\nrecord {record['record_id']} (portal {record['portal_id']}): score {record['score']}, band {record['band']}")
-        with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
-            typer.echo(str(rows.select("group_name", "rule_index", "value", "component", "events", "points")))
+        with pl.Config(
+            tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, fmt_str_lengths=120, tbl_width_chars=200
+        ):
+            typer.echo(str(rows.select("group_name", "rule", "value", "component", "events", "points")))
 
 
 @app.command()

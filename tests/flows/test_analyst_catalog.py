@@ -50,3 +50,16 @@ def test_folder_names_are_not_read_as_columns(backfilled):
         ).fetchall()
     assert [(t, c) for t, c, _ in typed if c == "day"] == [("engagement_score_daily", "day")]
     assert {d for _, _, d in typed} == {"DATE"}
+
+
+def test_the_named_breakdown_names_the_event_filters_and_window_of_every_rule_row(backfilled):
+    with duckdb.connect(str(backfilled), read_only=True) as con:
+        unnamed = con.sql("select count(*) from engagement_score_breakdown_named where component = 'rule' and rule is null").fetchall()
+        named = dict(
+            con.sql(
+                "select rule, event_type from engagement_score_breakdown_named"
+                " where score_id = 'contact_activity' and group_name = 'Meetings and calls' and component = 'rule'"
+            ).fetchall()
+        )
+    assert unnamed == [(0,)]
+    assert named["call where duration_seconds gte 300, last 60 days"] == "call"

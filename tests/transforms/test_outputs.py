@@ -12,7 +12,7 @@ from transforms.outputs import DAY_TABLES, OUTPUT_SCHEMAS, polars_schema, valida
 
 
 def test_each_day_table_is_registered_under_its_name_with_an_as_of_column():
-    assert len(OUTPUT_SCHEMAS) == len(DAY_TABLES) == 14
+    assert len(OUTPUT_SCHEMAS) == len(DAY_TABLES) == 15
     for name, schema in OUTPUT_SCHEMAS.items():
         assert schema.name == name and polars_schema(name)["as_of"] == pl.Date()
 

@@ -77,6 +77,12 @@ class Filter(StrictConfig):
     def is_multi_value(self) -> bool:
         return self.operator in MULTI_VALUE and self.values is not None and len(self.values) > 1
 
+    @builtins.property
+    def label(self) -> str:
+        """The filter as people read it: `meeting_outcome equals completed`, `to_stage is any of a, b`."""
+        operand = ", ".join(str(v) for v in (self.values if self.values is not None else [self.value] if self.value is not None else []))
+        return " ".join(part for part in (self.property, self.operator.replace("_", " "), operand) if part)
+
 
 class Decay(StrictConfig):
     percent: int = Field(ge=1, le=100)
@@ -129,6 +135,14 @@ class Rule(StrictConfig):
                     f"the points map must name every value of the filter exactly: missing {sorted(wanted - named)}, unknown {sorted(named - wanted)}"
                 )
         return self
+
+    @property
+    def label(self) -> str:
+        """The rule as people read it: its event type, filters and window
+        (`call where duration_seconds gte 300, last 60 days`)."""
+        where = f" where {' and '.join(f.label for f in self.filters)}" if self.filters else ""
+        window = f", last {self.within_days} days" if self.within_days else ""
+        return f"{self.event}{where}{window}"
 
     @property
     def multi_value_filter(self) -> Filter | None:

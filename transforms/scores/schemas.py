@@ -60,6 +60,23 @@ ENGAGEMENT_SCORE_BREAKDOWN = table(
     unique=["score_id", "object_type", "portal_id", "record_id", "as_of", "group_name", "rule_index", "value", "component"],
 )
 
+ENGAGEMENT_SCORE_RULES = table(
+    "engagement_score_rules",
+    "Per definition and day, each rule in force: what the `rule` rows of the breakdown count, named.",
+    {
+        "score_id": SCORE_ID,
+        "as_of": AS_OF,
+        "group_name": column(pl.String, "the rule's group (as in the breakdown)"),
+        "rule_index": column(pl.Int32, "position of the rule in its group (0-based, as in the breakdown)", pa.Check.ge(0)),
+        "event_type": column(pl.String, "the event type the rule counts"),
+        "filters": column(pl.String, "its filters as people read them (`meeting_outcome equals completed`); null without", nullable=True),
+        "within_days": column(pl.Int64, "the window in days: only events of the last N days count; null without", nullable=True),
+        "limit_to": column(pl.Int64, "at most this many events count; null without", nullable=True),
+        "rule": column(pl.String, "event type, filters and window in one line (`call where duration_seconds gte 300, last 60 days`)"),
+    },
+    unique=["score_id", "as_of", "group_name", "rule_index"],
+)
+
 ENGAGEMENT_SCORE_DISTRIBUTION = table(
     "engagement_score_distribution",
     "Per definition and day: records in 10 equal buckets over [0, score_limit], then one row per band.",

@@ -77,3 +77,30 @@ def test_status_and_scores_list_as_json(backfilled):
     assert status["days"] >= 1 and status["runs"] and {"table_name", "reason", "rows"} <= set(status["quarantine"][0])
     scores = json.loads(_invoke("scores", "list", "--warehouse", str(backfilled), "--json").stdout)
     assert {row["score_id"] for row in scores} >= {"mql_engagement"}
+
+
+def test_explain_names_the_event_filters_and_window_of_each_rule(small_snapshot, tmp_path):
+    import polars as pl
+
+    from flows.io.paths import DEFAULT_CONFIG
+
+    definition = DEFAULT_CONFIG / "scores" / "contact_activity.yaml"
+    out = tmp_path / "s.parquet"
+    args = ["score", "--definition", str(definition), "--snapshot", str(small_snapshot), "--as-of", DAY, "--out", str(out)]
+    assert _invoke(*args).exit_code == 0
+    top = pl.read_parquet(out).sort("score", descending=True)["record_id"][0]
+    result = _invoke(*args, "--explain", str(top))
+    assert result.exit_code == 0, result.output
+    rows = [[cell.strip() for cell in line.strip("│").split("┆")] for line in result.output.splitlines() if line.startswith("│")]
+    rules = {row[1] for row in rows if row[3] == "rule"}
+    assert rules and all(", last " in rule for rule in rules), rules  # every rule of contact_activity has a window
+    assert rules <= {
+        "email_open, last 30 days",
+        "email_click, last 30 days",
+        "meeting_booked, last 90 days",
+        "meeting_outcome_change where meeting_outcome equals completed, last 90 days",
+        "meeting_outcome_change where meeting_outcome is any of no_show, canceled, last 90 days",
+        "call where duration_seconds gte 300, last 60 days",
+        "lifecycle_stage_change where to_stage is any of marketing_qualified_lead, sales_qualified_lead, last 180 days",
+        "email_unsubscribe, last 365 days",
+    }

@@ -144,6 +144,14 @@ def render() -> str:
         "(`ingest` or `compute`), `table_name`, `rows_read`, `rows_kept`, `rows_quarantined`,",
         "`rows_written`, `seconds`, `finished_at`. Append-only.",
         "",
+        "### `computed_days()` and `engagement_scores_on(day)`",
+        "",
+        "Table macros (`sql/base/computed_days.sql`): `select * from computed_days()` lists the days whose",
+        "tables are stored; `select * from engagement_scores_on('2026-06-30')` is `engagement_scores` of that",
+        "day, and for a day never computed stops with the list of days there are, where a filter on",
+        "`as_of` would return no rows without saying why (`engagement_score_daily` has every day of the",
+        "score history).",
+        "",
     ]
     return "\n".join(lines)
 

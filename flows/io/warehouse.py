@@ -92,7 +92,7 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
         _sql("base/score_table.sql" if t.startswith("engagement_score") else "base/day_table.sql").format(table=_identifier(t))
         for t in day_tables
     ]
-    parts += [_sql("base/score_history.sql"), _sql("base/quarantine.sql"), _sql("base/run_log.sql")]
+    parts += [_sql(f"base/{name}.sql") for name in ("score_history", "quarantine", "run_log", "computed_days")]
     parts += [path.read_text() for path in view_files()]
     parts += _comments(day_tables)
     return "\n".join(parts)

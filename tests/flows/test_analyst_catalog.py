@@ -63,3 +63,15 @@ def test_the_named_breakdown_names_the_event_filters_and_window_of_every_rule_ro
         )
     assert unnamed == [(0,)]
     assert named["call where duration_seconds gte 300, last 60 days"] == "call"
+
+
+def test_a_day_never_computed_is_an_error_naming_the_days_there_are(backfilled):
+    with duckdb.connect(str(backfilled), read_only=True) as con:
+        days = [r[0] for r in con.sql("select as_of from computed_days()").fetchall()]
+        assert days == [r[0] for r in con.sql("select distinct as_of from engagement_scores order by 1").fetchall()]
+        last = days[-1]
+        on = con.sql("select count(*) from engagement_scores_on(?)", params=[last]).fetchall()
+        assert on == con.sql("select count(*) from engagement_scores where as_of = ?", params=[last]).fetchall() != [(0,)]
+        missing = days[0] + (days[1] - days[0]) / 2
+        with pytest.raises(duckdb.InvalidInputException, match=f"no scores were computed for {missing}; days computed: {days[0]}, "):
+            con.sql("select count(*) from engagement_scores_on(?)", params=[missing]).fetchall()

@@ -23,7 +23,8 @@ FINITE = pa.Check(lambda d: d.lazyframe.select(pl.col(d.key).is_finite()), error
 
 ENGAGEMENT_SCORES = table(
     "engagement_scores",
-    "One row per definition, record in scope and day: the score and its band.",
+    "One row per definition, record in scope and day: the score and its band. Only computed days have rows:"
+    " `computed_days()` lists them, and `engagement_scores_on(day)` stops with that list for a day never computed.",
     {
         **RECORD,
         "as_of": AS_OF,

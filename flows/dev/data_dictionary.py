@@ -24,7 +24,9 @@ contract and `sql/views/`; `tests/flows/dev/test_data_dictionary.py` fails when 
 
 Open it read-only: `.venv/bin/duckdb -readonly data/warehouse.duckdb` (the DuckDB shell installed with
 the project). Every view and column carries this page's description as a DuckDB comment
-(`select * from duckdb_columns()`). Every computed table has one row per
+(`select * from duckdb_columns()`), and `select * from engage_views` lists every view by group
+(snapshot, scores, partner dashboard, partner points, operations: the snapshot tables are named for
+the contract's tables, every other view starts with its group's prefix). Every computed table has one row per
 key and day (`as_of`); the snapshot tables have one row per key and `snapshot_date`. How loads
 stay atomic and never block readers: see `docs/running.md`.
 """

@@ -94,8 +94,55 @@ def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
     ]
     parts += [_sql(f"base/{name}.sql") for name in ("score_history", "quarantine", "run_log", "computed_days")]
     parts += [path.read_text() for path in view_files()]
+    parts.append(_views_view(day_tables))
     parts += _comments(day_tables)
     return "\n".join(parts)
+
+
+# The catalog's views by group: the snapshot tables by the contract, every other view by its prefix.
+VIEW_GROUPS = (
+    ("engagement_", "scores"),
+    ("score_", "scores"),
+    ("platform_", "partner dashboard"),
+    ("client", "partner dashboard"),
+    ("upcoming_renewals", "partner dashboard"),
+    ("renewal_", "partner dashboard"),
+    ("partner_", "partner points"),
+    ("quarantine", "operations"),
+    ("run_", "operations"),
+    ("engage_", "operations"),
+)
+
+
+def view_group(name: str) -> str:
+    """The group a view of the catalog belongs to (`engage_views` lists them by group)."""
+    if name in INGEST_ORDER:
+        return "snapshot"
+    group = next((group for prefix, group in VIEW_GROUPS if name.startswith(prefix)), None)
+    if group is None:
+        raise ValueError(f"view {name!r} has no group: give it a prefix of VIEW_GROUPS in flows/io/warehouse.py")
+    return group
+
+
+def _view_names(day_tables: list[str]) -> list[str]:
+    """Every view the catalog defines."""
+    defined = [m.group(1) for path in view_files() if (m := re.search(r"create or replace view (\w+)", path.read_text()))]
+    fixed = ["engagement_score_history", "score_definitions", "quarantine", "run_log", "engage_views"]
+    return [*INGEST_ORDER, *day_tables, *fixed, *defined]
+
+
+def _views_view(day_tables: list[str]) -> str:
+    """`engage_views`: every view of the catalog with its group and description, the map an analyst
+    starts from."""
+    rows = ",\n    ".join(f"('{name}', '{view_group(name)}')" for name in sorted(_view_names(day_tables)))
+    return (
+        "create or replace view engage_views as\n"
+        "select groups.view_group, views.view_name, views.comment as description\n"
+        "from duckdb_views() as views\n"
+        f"join (values\n    {rows}\n) as groups (view_name, view_group) using (view_name)\n"
+        "where not views.internal\n"
+        "order by groups.view_group, views.view_name;"
+    )
 
 
 def _column_descriptions() -> dict[str, str]:
@@ -163,6 +210,9 @@ def _comments(day_tables: list[str]) -> list[str]:
         found = re.search(r"create or replace view (\w+)", path.read_text())
         if found:
             statements.append(f"comment on view {_identifier(found.group(1))} is {_quoted(view_description(path))};")
+    statements.append(
+        f"comment on view engage_views is {_quoted('Every view of this warehouse by group (snapshot, scores, partner dashboard, partner points, operations), with its description: start here.')};"
+    )
     return statements
 
 

@@ -75,3 +75,12 @@ def test_a_day_never_computed_is_an_error_naming_the_days_there_are(backfilled):
         missing = days[0] + (days[1] - days[0]) / 2
         with pytest.raises(duckdb.InvalidInputException, match=f"no scores were computed for {missing}; days computed: {days[0]}, "):
             con.sql("select count(*) from engagement_scores_on(?)", params=[missing]).fetchall()
+
+
+def test_every_view_is_in_the_map_of_the_catalog_under_its_group(backfilled):
+    with duckdb.connect(str(backfilled), read_only=True) as con:
+        mapped = dict(con.sql("select view_name, view_group from engage_views").fetchall())
+    assert sorted(mapped) == _views(backfilled)
+    assert mapped["contacts"] == mapped["clients"] == "snapshot" and mapped["clients_overview"] == "partner dashboard"
+    assert {mapped[name] for name in ("engagement_scores", "score_definitions", "engagement_band_crossings")} == {"scores"}
+    assert set(mapped.values()) == {"snapshot", "scores", "partner dashboard", "partner points", "operations"}

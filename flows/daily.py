@@ -187,6 +187,11 @@ def _run_days(
     }
 
 
+def dated(snapshot: str, placeholder: str, day: date) -> str:
+    """`snapshot` with `{placeholder}` replaced by the ISO `day`: one folder per day's export."""
+    return snapshot.replace("{" + placeholder + "}", day.isoformat())
+
+
 def scheduled_day() -> date:
     """The day a scheduled run is for: its scheduled start date (UTC), or today when run by hand."""
     start = prefect_flow_run.scheduled_start_time
@@ -201,7 +206,7 @@ def daily_flow(
 
     `snapshot` may hold `{as_of}`, replaced by the ISO day, so a schedule can name each day's folder."""
     day = as_of or scheduled_day()
-    return _run_days("daily", snapshot.replace("{as_of}", day.isoformat()), [day], day, Paths.of(warehouse), Path(config))
+    return _run_days("daily", dated(snapshot, "as_of", day), [day], day, Paths.of(warehouse), Path(config))
 
 
 @flow(name="engage-backfill", task_runner=task_runner())
@@ -216,10 +221,20 @@ def backfill_flow(
 ) -> dict[str, object]:
     """Ingest the snapshot once (dated `date_to`), store the score history of every day of
     [date_from, date_to] in one pass, and load every `every`-th day's tables (the last day always
-    included), each as it stood that day; `history_only` skips the day tables."""
+    included), each as it stood that day; `history_only` skips the day tables. `snapshot` may hold
+    `{date_to}`, replaced by the ISO day: the folder of the range's last day."""
     if date_from > date_to:
         raise ValueError(f"backfill range is empty: {date_from} > {date_to}")
     if every < 1:
         raise ValueError(f"every must be 1 or more days, not {every}")
     days = sorted({*days_between(date_from, date_to)[::every], date_to})
-    return _run_days("backfill", snapshot, days, date_to, Paths.of(warehouse), Path(config), history_pass=True, tables=not history_only)
+    return _run_days(
+        "backfill",
+        dated(snapshot, "date_to", date_to),
+        days,
+        date_to,
+        Paths.of(warehouse),
+        Path(config),
+        history_pass=True,
+        tables=not history_only,
+    )

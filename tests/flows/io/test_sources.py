@@ -70,6 +70,23 @@ def test_a_schema_without_the_contract_tables_names_what_is_missing(postgres, tm
     assert not (tmp_path / "pulled").exists()
 
 
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_on_a_schema_without_its_tables_stops_at_the_first_attempt_naming_them_all(postgres, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.daily import daily_flow
+
+    state = daily_flow(f"{postgres}?schema=nowhere", SNAPSHOT_DAY, str(tmp_path / "w.duckdb"), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(SnapshotError, match="schema nowhere lacks required table\\(s\\) contacts, events$"):
+        state.result()
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    # A missing table is not worth a retry: the pull ran once.
+    assert [(run.name.split("-")[0:2], run.run_count) for run in runs] == [(["pull", "postgres"], 1)]
+
+
 def test_passwords_never_reach_logs_and_the_schema_leaves_the_connection_url():
     assert redacted("postgresql://u:secret@h:5432/db?schema=crm") == "postgresql://u:***@h:5432/db?schema=crm"
     assert split_source("postgresql://u@h/db?schema=crm&sslmode=disable") == ("postgresql://u@h/db?sslmode=disable", "crm")

@@ -79,7 +79,7 @@ def test_a_run_on_a_schema_without_its_tables_stops_at_the_first_attempt_naming_
 
     state = daily_flow(f"{postgres}?schema=nowhere", SNAPSHOT_DAY, str(tmp_path / "w.duckdb"), return_state=True)
     assert state.is_failed()
-    with pytest.raises(SnapshotError, match="schema nowhere lacks required table\\(s\\) contacts, events$"):
+    with pytest.raises(SnapshotError, match=r"schema nowhere lacks required table\(s\) contacts, events$"):
         state.result()
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))

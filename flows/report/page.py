@@ -146,6 +146,7 @@ def renewals_figure(con: duckdb.DuckDBPyConnection, as_of: date) -> Figure | Non
     axis.set_title(f"deadlines of the renewals open on {as_of} (dotted): {first} .. {last}", fontsize=10)
     axis.tick_params(axis="y", labelsize=7)
     axis.legend(fontsize=8)
+    figure.autofmt_xdate()  # ISO days side by side would touch
     return figure
 
 

@@ -49,6 +49,35 @@ def test_the_report_loads_in_headless_chromium_without_console_errors(report):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
 
+def test_the_screenshot_shows_every_renewal_status_and_the_next_tier_line(report, backfilled):
+    from flows.io.analyst import connect_read_only
+    from flows.io.config_files import load_program
+    from flows.io.paths import DEFAULT_CONFIG
+    from transforms.dashboard.renewals import RENEWAL_STATUSES
+
+    program = load_program(DEFAULT_CONFIG / "partner_program.yaml")
+    with connect_read_only(Paths.of(backfilled)) as con:
+        total = con.sql("select total_points from partner_tier where as_of = ?", params=[SNAPSHOT_DAY]).fetchall()[0][0]
+    following = min(t.min_total for t in program.versions[-1].tiers if t.min_total > total)
+    problems: list[str] = []
+    with chromium_page(report.as_uri(), problems) as page:
+        page.set_viewport_size({"width": 1400, "height": 900})
+
+        def shown(section: str) -> list[str]:
+            """The texts of a section's chart that the browser lays out with a size (what a screenshot shows)."""
+            chart = page.locator("section", has=page.locator("h2", has_text=section)).locator("svg text")
+            return chart.evaluate_all(
+                "nodes => nodes.filter(n => { const r = n.getBoundingClientRect(); return r.width > 0 && r.height > 0; })"
+                ".map(n => n.textContent)"
+            )
+
+        renewals, tier = shown("Upcoming renewals"), shown("Partner tier progress")
+        page.screenshot(path=str(report.with_name("report-checked.png")), full_page=True)
+    assert problems == []
+    assert [status for status in RENEWAL_STATUSES if status in renewals] == list(RENEWAL_STATUSES), renewals
+    assert any(f"({following:,.0f})" in text for text in tier), tier
+
+
 def test_a_report_without_any_loaded_day_says_what_to_do(tmp_path):
     result = CliRunner().invoke(app, ["report", "--warehouse", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "no warehouse yet" in result.output

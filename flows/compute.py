@@ -270,7 +270,7 @@ def compute_day(
 @task(name="history-bucket", cache_policy=NO_CACHE)
 def history_bucket(
     paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, bucket: int, staged: Path
-) -> tuple[int, CompanyParts]:
+) -> tuple[int, CompanyParts | None]:
     """Store the history over [start, end] of one contact bucket's contacts in the staged history;
     return the change rows written and the bucket's parts of the company history."""
     definitions = settings.active_definitions
@@ -281,7 +281,7 @@ def history_bucket(
 
 @task(name="history-companies", cache_policy=NO_CACHE)
 def history_companies(
-    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: list[CompanyParts], staged: Path
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: list[CompanyParts | None], staged: Path
 ) -> int:
     """Store the companies' history over [start, end], merged from every bucket's parts; return the change rows written."""
     definitions = settings.active_definitions

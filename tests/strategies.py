@@ -61,6 +61,26 @@ def definitions(draw, obj: str = "contact", decay: bool = True, limits: bool = T
     return parse_definition(data, "property.yaml")
 
 
+@st.composite
+def fit_definitions(draw, obj: str = "contact") -> object:
+    """Fit definitions whose rules filter `form_id`, a column of the records (see `filters`)."""
+    groups = []
+    for g in range(draw(st.integers(1, 3))):
+        rules = []
+        for _ in range(draw(st.integers(1, 4))):
+            fs = draw(filters().filter(bool))
+            one = {"points": draw(st.sampled_from([-1, 1, 1])) * draw(st.integers(1, 60)), "filters": fs}
+            if fs[0]["operator"] == "is_any_of" and len(fs[0]["values"]) > 1 and draw(st.booleans()):
+                one["scoring"] = "individually"
+            rules.append(one)
+        group = {"name": f"g{g}", "rules": rules}
+        if draw(st.booleans()):
+            group["limit"] = draw(st.integers(1, 100))
+        groups.append(group)
+    data = {"id": "f", "name": "F", "type": "fit", "object": obj, "score_limit": 100 * draw(st.integers(1, 5)), "groups": groups}
+    return parse_definition(data, "fit.yaml")
+
+
 # Each corruption makes a row invalid on its own: (column, value).
 CONTACT_FAULTS = [
     ("contact_id", "abc"),  # wrong type

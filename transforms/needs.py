@@ -26,12 +26,14 @@ class Need:
 
 def day_needs(definitions: list[ScoreDefinition]) -> list[Need]:
     """The computations of a run of `definitions`: contact scores (when there are definitions) need
-    their contacts and events and cannot be skipped; company scores and the partner outputs can.
+    their contacts, and events for engagement scores, and cannot be skipped; company scores and the partner outputs can.
     List memberships and resets are optional: without them no record is in a list or reset."""
     needs = []
     if definitions:
-        needs.append(Need(SCORES, ("contacts", "events"), "engagement scores, breakdown, distribution and history", skippable=False))
-        if "companies" in needed_inputs(definitions):
+        read = needed_inputs(definitions)
+        own = ("contacts", "events") if "events" in read else ("contacts",)
+        needs.append(Need(SCORES, own, "engagement scores, breakdown, distribution and history", skippable=False))
+        if "companies" in read:
             needs.append(Need(COMPANY_SCORES, ("companies", "associations"), "the company scores", skippable=True))
     outputs = "platform engagement index, opportunities, renewals, alerts, clients overview, partner points and tier"
     needs.append(Need(PARTNER, PARTNER_TABLES, outputs, skippable=True))

@@ -44,3 +44,19 @@ def test_unmet_names_each_need_with_its_missing_tables_in_order():
         (COMPANY_SCORES, ["companies"]),
         (PARTNER, ["subscriptions", "tool_usage", "contract_changes", "fx_rates"]),
     ]
+
+
+def test_fit_scores_need_their_records_and_a_contact_fit_on_company_properties_the_companies():
+    fit = parse_definition(
+        {
+            "id": "f",
+            "name": "F",
+            "type": "fit",
+            "object": "contact",
+            "score_limit": 100,
+            "groups": [{"name": "G", "rules": [{"filters": [{"property": "company.industry", "operator": "is_known"}], "points": 5}]}],
+        },
+        "f.yaml",
+    )
+    needs = {n.computation: n.tables for n in day_needs([fit])}
+    assert needs[SCORES] == ("contacts",) and needs[COMPANY_SCORES] == ("companies", "associations")

@@ -98,7 +98,8 @@ Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
 
 
 class Rule(StrictConfig):
-    event: str = Field(min_length=1)
+    # The event type an engagement rule counts; a fit rule has none (it reads the record's columns).
+    event: str | None = Field(default=None, min_length=1)
     points: Points | dict[str, Points]
     filters: list[Filter] = []
     within_days: int | None = Field(default=None, ge=1, le=MAX_WITHIN_DAYS)
@@ -107,8 +108,8 @@ class Rule(StrictConfig):
 
     @field_validator("event")
     @classmethod
-    def _event(cls, value: str) -> str:
-        return value.strip().lower()
+    def _event(cls, value: str | None) -> str | None:
+        return None if value is None else value.strip().lower()
 
     @field_validator("points")
     @classmethod
@@ -140,9 +141,11 @@ class Rule(StrictConfig):
     def label(self) -> str:
         """The rule as people read it: its event type, filters and window
         (`call where duration_seconds gte 300, last 60 days`)."""
-        where = f" where {' and '.join(f.label for f in self.filters)}" if self.filters else ""
+        where = " and ".join(f.label for f in self.filters)
         window = f", last {self.within_days} days" if self.within_days else ""
-        return f"{self.event}{where}{window}"
+        if self.event is None:
+            return where
+        return f"{self.event}{' where ' + where if where else ''}{window}"
 
     @property
     def multi_value_filter(self) -> Filter | None:
@@ -186,9 +189,14 @@ class Company(StrictConfig):
     contact_filters: list[Filter] = []
 
 
+SCORE_TYPES = ("engagement", "fit")
+
+
 class ScoreDefinition(StrictConfig):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1)
+    # engagement: points for events; fit: points for the record's own property values.
+    type: Literal["engagement", "fit"] = "engagement"
     object: Literal["contact", "company"]
     status: Literal["active", "inactive", "draft"] = "active"
     score_limit: int = Field(ge=100, le=500, multiple_of=100)
@@ -212,7 +220,38 @@ class ScoreDefinition(StrictConfig):
                 raise ValueError(f"groups[{i}].limit must be at most score_limit ({self.score_limit})")
             if (group.decay or self.decay) and any(r.within_days for r in group.rules):
                 raise ValueError(f"groups[{i}] has decay and a rule with within_days; a group cannot mix them")
+        problems = self._fit_problems() if self.type == "fit" else self._engagement_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def _engagement_problems(self) -> list[str]:
+        return [
+            f"groups[{g}].rules[{r}]: an engagement rule needs `event` (a fit rule reads properties: `type: fit`)"
+            for g, group in enumerate(self.groups)
+            for r, rule in enumerate(group.rules)
+            if rule.event is None
+        ]
+
+    def _fit_problems(self) -> list[str]:
+        """Why this fit definition cannot be scored: what only events have (an event type, a window,
+        `limit_to`, decay) means nothing for a record's properties, and a rule without filters would
+        give every record its points."""
+        problems = ["decay: a fit score has no decay (properties do not age)"] if self.decay else []
+        if self.company and (self.company.aggregation != "sum" or self.company.association_labels or self.company.contact_filters):
+            problems.append("company: a company fit score reads the company's own properties, not its contacts")
+        for g, group in enumerate(self.groups):
+            if group.decay:
+                problems.append(f"groups[{g}].decay: a fit score has no decay (properties do not age)")
+            for r, rule in enumerate(group.rules):
+                where = f"groups[{g}].rules[{r}]"
+                kept = [("event", rule.event), ("within_days", rule.within_days), ("limit_to", rule.limit_to)]
+                problems += [
+                    f"{where}.{name}: a fit rule has no {name} (it reads the record's properties)" for name, value in kept if value
+                ]
+                if not rule.filters:
+                    problems.append(f"{where}.filters: a fit rule needs at least one filter on a property")
+        return problems
 
     @property
     def rules(self) -> list[Rule]:
@@ -235,5 +274,5 @@ def parse_definition(data: Any, source: str) -> ScoreDefinition:
 def unmatched_events(definitions: list[ScoreDefinition], event_types: set[str]) -> dict[str, list[str]]:
     """Per definition id, the event types its rules name that `event_types` (those a snapshot holds)
     does not: a misspelt type matches nothing and scores 0 without an error, so it is worth a warning."""
-    unmatched = {d.id: sorted({rule.event for group in d.groups for rule in group.rules} - event_types) for d in definitions}
+    unmatched = {d.id: sorted({r.event for r in d.rules if r.event is not None} - event_types) for d in definitions}
     return {score_id: events for score_id, events in unmatched.items() if events}

@@ -21,9 +21,10 @@ from transforms.scores.columns import BREAKDOWN_KEYS
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.distribution import score_distribution
 from transforms.scores.filters import missing_properties
+from transforms.scores.fit import fit_points, fit_records, fit_warnings
 from transforms.scores.members import ScoreInputs, latest_resets, scoped_records, score_members, score_ranges
 from transforms.scores.points import breakdown_rows, company_partials, company_points, member_points
-from transforms.scores.schemas import ENGAGEMENT_SCORE_BREAKDOWN, ENGAGEMENT_SCORES
+from transforms.scores.schemas import ENGAGEMENT_SCORE_BREAKDOWN, ENGAGEMENT_SCORE_DISTRIBUTION, ENGAGEMENT_SCORES
 from transforms.scores.sums import unit_sums
 from transforms.scores.units import rule_units
 
@@ -52,6 +53,7 @@ class BucketScores:
 LABELLED = ["score_id", "object_type", "portal_id", "record_id", "as_of"]
 SCORED_SCHEMA = pl.Schema({**polars_types(ENGAGEMENT_SCORES), "score_index": pl.Int32()})
 BREAKDOWN_SCHEMA = polars_types(ENGAGEMENT_SCORE_BREAKDOWN)
+DISTRIBUTION_SCHEMA = polars_types(ENGAGEMENT_SCORE_DISTRIBUTION)
 
 
 def _labels(definition: ScoreDefinition, records: pl.DataFrame, day: date) -> list[pl.Expr]:
@@ -82,17 +84,15 @@ def _finished(
 
 
 def _distribution(scores: pl.DataFrame, definitions: list[ScoreDefinition], day: date) -> pl.LazyFrame:
+    if not definitions:
+        return pl.LazyFrame(schema=DISTRIBUTION_SCHEMA)
     return score_distribution(scores.lazy(), definitions).select(
         "score_id", pl.lit(day).alias("as_of"), "bucket_low", "bucket_high", "band", "records"
     )
 
 
-def bucket_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> BucketScores:
-    """The part of `definitions`' scores at `as_of` that `inputs` (one contact bucket's contacts,
-    associations and events, the other tables whole) settle on their own, as plans sharing one scan
-    of the events."""
-    if not definitions:
-        raise ValueError("bucket_scores needs at least one definition")
+def _engagement_bucket(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> BucketScores:
+    """`bucket_scores` of engagement definitions, as plans sharing one scan of the events."""
     instant = as_of_instant(as_of)
     day = instant.date()
     units = rule_units(definitions)
@@ -126,12 +126,11 @@ def bucket_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of
     return BucketScores(scores.lazy(), breakdown, _distribution(scores, definitions, day), partials, warnings + member_warnings)
 
 
-def company_scores(
-    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: list[dict[int, pl.DataFrame]], as_of: date | datetime
-) -> ScoreResult:
-    """Scores, breakdown and distribution of the company definitions among `definitions`, from the
-    `company_partials` of every contact bucket; `inputs` give the companies and lists in scope."""
-    day = as_of_instant(as_of).date()
+def _engagement_companies(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: list[dict[int, pl.DataFrame]], day: date
+) -> tuple[list[pl.LazyFrame], list[pl.LazyFrame]]:
+    """Per company definition among the engagement `definitions`: its labelled scores (`cents`) and
+    breakdown rows, from the `company_partials` of every contact bucket."""
     units = rule_units(definitions)
     scored: list[pl.LazyFrame] = []
     rows: list[pl.LazyFrame] = []
@@ -149,8 +148,80 @@ def company_scores(
         labels = _labels(definition, records, day)
         scored.append(score.select("record", "cents").with_columns(*labels, pl.lit(index, dtype=pl.Int32).alias("score_index")))
         rows.extend(frame.with_columns(labels) for frame in score_rows)
-    scores, breakdown = _finished(definitions, scored, rows, day)
-    return ScoreResult(scores.lazy().select(*LABELLED, "score", "band"), breakdown, _distribution(scores, definitions, day))
+    return scored, rows
+
+
+def _fit(definitions: list[ScoreDefinition], inputs: ScoreInputs, day: date) -> tuple[list[pl.LazyFrame], list[pl.LazyFrame], list[str]]:
+    """Per fit definition: its labelled scores (`cents`), breakdown rows and warnings."""
+    scored: list[pl.LazyFrame] = []
+    rows: list[pl.LazyFrame] = []
+    warnings: list[str] = []
+    for index, definition in enumerate(definitions):
+        records = fit_records(definition, inputs).collect()
+        warnings += fit_warnings(definition, set(records.columns))
+        points, kinds = fit_points(definition, records.lazy())
+        own = points.collect()
+        labels = _labels(definition, records, day)
+        scored.append(own.lazy().select("record", "cents").with_columns(*labels, pl.lit(index, dtype=pl.Int32).alias("score_index")))
+        rows.extend(frame.with_columns(labels) for frame in breakdown_rows(own, kinds))
+    return scored, rows, warnings
+
+
+def split_types(definitions: list[ScoreDefinition]) -> tuple[list[ScoreDefinition], list[ScoreDefinition]]:
+    """(engagement, fit) definitions, each in the order given: each kind runs through its own engine."""
+    return [d for d in definitions if d.type == "engagement"], [d for d in definitions if d.type == "fit"]
+
+
+def _globally(scores: pl.DataFrame, kind: list[ScoreDefinition], definitions: list[ScoreDefinition]) -> pl.DataFrame:
+    """`scores` numbered within `kind` renumbered by position in `definitions`."""
+    positions = {i: definitions.index(d) for i, d in enumerate(kind)}
+    return scores.with_columns(pl.col("score_index").replace_strict(positions, return_dtype=pl.Int32))
+
+
+def bucket_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> BucketScores:
+    """The part of `definitions`' scores at `as_of` that `inputs` (one contact bucket's contacts,
+    associations and events, the other tables whole) settle on their own: the contact records of
+    engagement and fit definitions, and the company partials of the engagement ones (keyed by their
+    position among the engagement definitions). `score_index` numbers `definitions`."""
+    if not definitions:
+        raise ValueError("bucket_scores needs at least one definition")
+    day = as_of_instant(as_of).date()
+    engagement, fit = split_types(definitions)
+    parts = [_engagement_bucket(engagement, inputs, as_of)] if engagement else []
+    contact_fit = [d for d in fit if d.object == "contact"]
+    scored, rows, warnings = _fit(contact_fit, inputs, day)
+    fitted, breakdown = _finished(contact_fit, scored, rows, day)
+    scores = [_globally(part.scores.collect(), engagement, definitions) for part in parts]
+    return BucketScores(
+        pl.concat([*scores, _globally(fitted, contact_fit, definitions)]).lazy(),
+        pl.concat([*[part.breakdown for part in parts], breakdown]),
+        pl.concat([*[part.distribution for part in parts], _distribution(fitted, contact_fit, day)]),
+        parts[0].company_partials if parts else {},
+        [*[w for part in parts for w in part.warnings], *warnings],
+    )
+
+
+def company_scores(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: list[dict[int, pl.DataFrame]], as_of: date | datetime
+) -> ScoreResult:
+    """Scores, breakdown and distribution of the company definitions among `definitions`: engagement
+    ones from the `company_partials` of every contact bucket, fit ones from the companies; `inputs`
+    give the companies and lists in scope."""
+    day = as_of_instant(as_of).date()
+    engagement, fit = split_types(definitions)
+    results = []
+    for kind, (scored, rows, warnings) in (
+        (engagement, (*_engagement_companies(engagement, inputs, partials, day), [])),
+        (company_fit := [d for d in fit if d.object == "company"], _fit(company_fit, inputs, day)),
+    ):
+        scores, breakdown = _finished(kind, scored, rows, day)
+        results.append(ScoreResult(scores.lazy().select(*LABELLED, "score", "band"), breakdown, _distribution(scores, kind, day), warnings))
+    return ScoreResult(
+        pl.concat([r.scores for r in results]),
+        pl.concat([r.breakdown for r in results]),
+        pl.concat([r.distribution for r in results]),
+        [w for r in results for w in r.warnings],
+    )
 
 
 def merged_distribution(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
@@ -175,5 +246,5 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
         scores=pl.concat([bucket.scores.select(*LABELLED, "score", "band"), companies.scores]),
         breakdown=pl.concat([bucket.breakdown, companies.breakdown]),
         distribution=merged_distribution([bucket.distribution, companies.distribution]),
-        warnings=bucket.warnings,
+        warnings=bucket.warnings + companies.warnings,
     )

@@ -24,6 +24,7 @@ from transforms.scores.bands import score_band
 from transforms.scores.columns import KEY, MEMBER_KEY
 from transforms.scores.decay import remaining_after
 from transforms.scores.definition import ScoreDefinition
+from transforms.scores.evaluate import bucket_scores, company_scores, split_types
 from transforms.scores.events import typed_events
 from transforms.scores.keys import KeyedMembers
 from transforms.scores.members import ScoreInputs, resets_until, scoped_records, score_members
@@ -358,11 +359,10 @@ def _check_range(definitions: list[ScoreDefinition], start: date, end: date) -> 
         raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
 
 
-def bucket_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> tuple[pl.LazyFrame, CompanyParts]:
-    """The part of the history over [start, end] that `inputs` (one contact bucket's contacts,
-    associations and events, the other tables whole) settle on their own: the intervals of its
-    contact records, and its `CompanyParts`."""
-    _check_range(definitions, start, end)
+def _engagement_bucket(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date
+) -> tuple[pl.LazyFrame, CompanyParts]:
+    """`bucket_history` of engagement definitions."""
     units = rule_units(definitions)
     numbered, members, _ = score_members(definitions, inputs)
     deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
@@ -375,21 +375,59 @@ def bucket_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, star
     return intervals, company_parts(totals, members, records, definitions, start)
 
 
-def company_history(
-    definitions: list[ScoreDefinition], inputs: ScoreInputs, parts: list[CompanyParts], start: date, end: date
-) -> pl.LazyFrame:
-    """History intervals over [start, end] of the company definitions among `definitions`, from the
-    `CompanyParts` of every contact bucket; `inputs` give the companies and lists in scope."""
+def _constant(scores: pl.LazyFrame, start: date) -> pl.LazyFrame:
+    """History intervals of scores that hold on every day of a range: one per record, from `start`."""
+    return scores.select(
+        "score_id",
+        "object_type",
+        "portal_id",
+        "record_id",
+        "score",
+        "band",
+        pl.lit(start).alias("valid_from"),
+        pl.lit(None, dtype=pl.Date).alias("valid_to"),
+    )
+
+
+def bucket_history(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date
+) -> tuple[pl.LazyFrame, CompanyParts | None]:
+    """The part of the history over [start, end] that `inputs` (one contact bucket's contacts,
+    associations and events, the other tables whole) settle on their own: the intervals of its
+    contact records, and the `CompanyParts` of the engagement definitions (None without any). A fit
+    score reads the snapshot's properties, which hold one value for the whole range: its score on
+    `end` is its score on every day."""
     _check_range(definitions, start, end)
+    engagement, fit = split_types(definitions)
+    intervals, parts = _engagement_bucket(engagement, inputs, start, end) if engagement else (None, None)
+    contact_fit = [d for d in fit if d.object == "contact"]
+    fitted = _constant(bucket_scores(contact_fit, inputs, end).scores, start) if contact_fit else None
+    return pl.concat(
+        [f for f in (intervals, fitted) if f is not None] or [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
+    ), parts
+
+
+def company_history(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, parts: list[CompanyParts | None], start: date, end: date
+) -> pl.LazyFrame:
+    """History intervals over [start, end] of the company definitions among `definitions`: engagement
+    ones from the `CompanyParts` of every contact bucket, fit ones (constant, see `bucket_history`)
+    from the companies; `inputs` give the companies and lists in scope."""
+    _check_range(definitions, start, end)
+    engagement, fit = split_types(definitions)
+    frames = [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
     scoped = [
         scoped_records(d, inputs).with_columns(pl.lit(i, dtype=pl.Int32).alias("score_index"))
-        for i, d in enumerate(definitions)
+        for i, d in enumerate(engagement)
         if d.object == "company"
     ]
-    if not scoped:
-        return pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))
-    records = pl.concat(scoped).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).collect().lazy()
-    return _intervals(company_levels(parts, records, definitions, start), records, definitions, start)
+    if scoped:
+        records = pl.concat(scoped).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).collect().lazy()
+        given = [p for p in parts if p is not None]
+        frames.append(_intervals(company_levels(given, records, engagement, start), records, engagement, start))
+    if company_fit := [d for d in fit if d.object == "company"]:
+        frames.append(_constant(company_scores(company_fit, inputs, [{}], end).scores, start))
+    return pl.concat(frames)
 
 
 def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:

@@ -9,7 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from transforms.scores.columns import KEY
-from transforms.scores.definition import ScoreDefinition
+from transforms.scores.definition import Filter, ScoreDefinition
 from transforms.scores.filters import all_filters, missing_properties
 from transforms.scores.units import definition_table
 
@@ -26,17 +26,33 @@ class ScoreInputs:
     score_resets: pl.LazyFrame
 
 
+# A contact fit rule reads its primary company's properties under this prefix (`company.industry`).
+COMPANY_PREFIX = "company."
+
+
+def _filters(definition: ScoreDefinition) -> list[Filter]:
+    return [f for rule in definition.rules for f in rule.filters]
+
+
 def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
     """The snapshot tables `definitions` read, each with the extra (property) columns they read:
-    associations only for company scores, list memberships only with list scopes."""
-    companies = [d for d in definitions if d.object == "company"]
+    associations only for company scores and contact fit scores reading `company.` properties, list
+    memberships only with list scopes."""
+    engagement = [d for d in definitions if d.type == "engagement"]
+    companies = [d for d in engagement if d.object == "company"]
+    fit = {(d.object, f.property) for d in definitions if d.type == "fit" for f in _filters(d)}
+    of_company = {p.removeprefix(COMPANY_PREFIX) for o, p in fit if o == "contact" and p.startswith(COMPANY_PREFIX)}
     needed: dict[str, set[str]] = {
-        "events": {f.property for d in definitions for r in d.rules for f in r.filters},
-        "contacts": {f.property for d in companies for f in d.company_settings.contact_filters},
+        "contacts": {f.property for d in companies for f in d.company_settings.contact_filters}
+        | {p for o, p in fit if o == "contact" and not p.startswith(COMPANY_PREFIX)},
         "score_resets": set(),
     }
-    if companies:
-        needed |= {"companies": set(), "associations": set()}
+    if engagement:
+        needed["events"] = {f.property for d in engagement for f in _filters(d)}
+    if companies or of_company or any(o == "company" for o, _ in fit):
+        needed["companies"] = of_company | {p for o, p in fit if o == "company"}
+    if companies or of_company:
+        needed["associations"] = set()
     if any(d.records.include_lists or d.records.exclude_lists for d in definitions):
         needed["list_memberships"] = set()
     return needed

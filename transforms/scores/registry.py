@@ -25,7 +25,10 @@ class Loaded:
 
 def content_hash(definition: ScoreDefinition) -> str:
     """Hash of the parsed definition: edits to comments or layout of the file are not changes."""
-    return hashlib.sha256(definition.model_dump_json().encode()).hexdigest()[:16]
+    # An engagement definition hashes as before score types existed: an upgrade changes no definition.
+    return hashlib.sha256(definition.model_dump_json(exclude={"type"} if definition.type == "engagement" else None).encode()).hexdigest()[
+        :16
+    ]
 
 
 def refresh_registry(previous: pl.DataFrame, loaded: list[Loaded], computed: dict[str, date], seen_on: date) -> pl.DataFrame:

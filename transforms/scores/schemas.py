@@ -55,7 +55,9 @@ ENGAGEMENT_SCORE_BREAKDOWN = table(
             "`rule` (points before clamps), `limit_to`, `group_limit`, `score_limit`, `company_limit`, `rounding`",
             pa.Check.isin(COMPONENTS),
         ),
-        "events": column(pl.Int64, "eligible matching events behind a `rule` row; 0 for clamp rows", pa.Check.ge(0)),
+        "events": column(
+            pl.Int64, "eligible matching events behind a `rule` row (a fit rule: 1, the record matched); 0 for clamp rows", pa.Check.ge(0)
+        ),
         "points": column(pl.Float64, "points of the row; clamp rows are negative adjustments", FINITE),
     },
     unique=["score_id", "object_type", "portal_id", "record_id", "as_of", "group_name", "rule_index", "value", "component"],
@@ -69,11 +71,16 @@ ENGAGEMENT_SCORE_RULES = table(
         "as_of": AS_OF,
         "group_name": column(pl.String, "the rule's group (as in the breakdown)"),
         "rule_index": column(pl.Int32, "position of the rule in its group (0-based, as in the breakdown)", pa.Check.ge(0)),
-        "event_type": column(pl.String, "the event type the rule counts"),
+        "event_type": column(
+            pl.String, "the event type the rule counts; null for a fit rule (it reads the record's properties)", nullable=True
+        ),
         "filters": column(pl.String, "its filters as people read them (`meeting_outcome equals completed`); null without", nullable=True),
         "within_days": column(pl.Int64, "the window in days: only events of the last N days count; null without", nullable=True),
         "limit_to": column(pl.Int64, "at most this many events count; null without", nullable=True),
-        "rule": column(pl.String, "event type, filters and window in one line (`call where duration_seconds gte 300, last 60 days`)"),
+        "rule": column(
+            pl.String,
+            "event type, filters and window in one line (`call where duration_seconds gte 300, last 60 days`); a fit rule's filters",
+        ),
     },
     unique=["score_id", "as_of", "group_name", "rule_index"],
 )

@@ -117,19 +117,31 @@ def definition_table(definitions: list[ScoreDefinition]) -> pl.LazyFrame:
 ALWAYS = pl.lit(True)
 
 
+def _unit_filter(u: _Unit, columns: set[str], values: dict[str, pl.DataFrame]) -> list[pl.Expr]:
+    """The rule's filters of a unit, its multi-value filter narrowed to the unit's value."""
+    multi = u.rule.multi_value_filter
+    narrowed = (multi, [u.value]) if multi and u.value is not None else None
+    return [all_filters(u.rule.filters, columns, narrowed, values=values)] if u.rule.filters else []
+
+
 def unit_matches(
     definitions: list[ScoreDefinition], columns: set[str], as_of: datetime | None, values: dict[str, pl.DataFrame]
 ) -> dict[str, list[tuple[int, pl.Expr]]]:
     """Per event type, (unit_id, expression) of every unit scoring that type, in unit order: the rule's
     filters (over the property codes `typed_events` carries, each filter evaluated once per distinct
     value in `values`) and, given `as_of`, its time window (`within_days: N` keeps events after
-    as_of - N days)."""
+    as_of - N days). Fit rules (no event type) are `fit_matches`'."""
     out: dict[str, list[tuple[int, pl.Expr]]] = {}
     for unit_id, u in enumerate(_units(definitions)):
-        multi = u.rule.multi_value_filter
-        narrowed = (multi, [u.value]) if multi and u.value is not None else None
-        parts = [all_filters(u.rule.filters, columns, narrowed, values=values)] if u.rule.filters else []
+        if u.rule.event is None:
+            continue
+        parts = _unit_filter(u, columns, values)
         if as_of is not None and u.rule.within_days:
             parts.append(pl.col("occurred_at") > as_of - timedelta(days=u.rule.within_days))
         out.setdefault(u.rule.event, []).append((unit_id, pl.all_horizontal(parts) if parts else ALWAYS))
     return out
+
+
+def fit_matches(definition: ScoreDefinition, columns: set[str]) -> list[tuple[int, pl.Expr]]:
+    """(unit_id, expression) of every unit of a fit definition, over its records' `columns`."""
+    return [(unit_id, pl.all_horizontal(_unit_filter(u, columns, {}))) for unit_id, u in enumerate(_units([definition]))]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
+from tests.strategies import EVENT_TYPES, FORM_IDS, definitions, fit_definitions
 from tests.transforms.score_fixtures import AS_OF, inputs
 from transforms.scores.evaluate import evaluate_scores
 
@@ -71,3 +71,12 @@ def test_company_max_is_at_least_avg_which_is_at_least_min(data, rows):
         scores, _ = run(definition, rows, companies=[100], associations=links)
         out[aggregation] = scores[100]
     assert out["max"] >= out["avg"] >= out["min"]
+
+
+@given(definitions(), fit_definitions(), st.lists(EVENT, max_size=30))
+def test_an_engagement_score_is_the_same_beside_a_fit_score(definition, fit, rows):
+    alone = evaluate_scores([definition], inputs(frame(rows), contacts=[1, 2, 3, 4]), AS_OF)
+    beside = evaluate_scores([fit, definition], inputs(frame(rows), contacts=[1, 2, 3, 4]), AS_OF)
+    for part in ("scores", "breakdown", "distribution"):
+        own = getattr(beside, part).filter(pl.col("score_id") == definition.id).collect()
+        assert own.equals(getattr(alone, part).collect()), part

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from tests.transforms.score_fixtures import definition, events, inputs, rules
-from transforms.scores.members import latest_resets, resets_until, score_members, score_ranges
+from transforms.scores.members import latest_resets, needed_inputs, resets_until, score_members, score_ranges
 
 CONTACTS = definition(rules({"event": "email_open", "points": 1}), records={"exclude_lists": ["spam"]})
 COMPANIES = definition(
@@ -47,3 +47,17 @@ def test_resets_apply_to_their_own_score_and_the_latest_counts():
     assert latest.rows() == [(0, 1, 1, datetime(2026, 6, 1, tzinfo=UTC))]
     assert latest.columns == ["score_index", "portal_id", "record_id", "reset_at"]
     assert isinstance(every, pl.DataFrame)
+
+
+def test_the_tables_and_properties_each_kind_of_definition_reads():
+    from tests.transforms.scores.test_fit import CONTACT_FIT
+
+    engagement = definition(rules({"event": "form_submission", "points": 1, "filters": [{"property": "form_id", "operator": "is_known"}]}))
+    assert needed_inputs([engagement]) == {"events": {"form_id"}, "contacts": set(), "score_resets": set()}
+    # A contact fit reads the contact's columns, and through `company.` its primary company's.
+    assert needed_inputs([CONTACT_FIT]) == {
+        "contacts": {"job_title", "country"},
+        "companies": {"industry", "employees"},
+        "associations": set(),
+        "score_resets": set(),
+    }

@@ -50,3 +50,21 @@ def test_deleted_rows_stay_deleted_when_their_file_is_gone():
     assert (row["status"], row["deleted_on"], row["values_dropped"]) == ("deleted", date(2026, 6, 2), True)
     with pytest.raises(KeyError, match="no score definition 'zz'"):
         mark_deleted(first, "zz", date(2026, 6, 2), drop_values=False)
+
+
+def test_an_engagement_definitions_hash_is_the_one_it_had_before_score_types():
+    from transforms.scores.definition import parse_definition
+
+    d = parse_definition(
+        {
+            "id": "opens",
+            "name": "Opens",
+            "object": "contact",
+            "score_limit": 100,
+            "groups": [{"name": "G", "rules": [{"event": "email_open", "points": 3, "within_days": 30}]}],
+        },
+        "x",
+    )
+    # Computed by engage before `type` existed: the registry sees no change on upgrade.
+    assert content_hash(d) == "589485a11bd7c06a"
+    assert content_hash(parse_definition({**d.model_dump(), "type": "engagement"}, "x")) == "589485a11bd7c06a"

@@ -32,24 +32,46 @@ def filters(draw) -> list[dict]:
 
 
 @st.composite
-def rule(draw, signs: st.SearchStrategy[int], windows: bool, limits: bool) -> dict:
+def frequency_ranges(draw, signs: st.SearchStrategy[int]) -> list[dict]:
+    """Ranges going up, with gaps, the last one open or not."""
+    ranges, low = [], draw(st.integers(1, 3))
+    for _ in range(draw(st.integers(1, 3))):
+        high = low + draw(st.integers(0, 3))
+        ranges.append({"min": low, "max": high, "points": draw(signs) * draw(st.integers(1, 30))})
+        low = high + 1 + draw(st.integers(0, 2))
+    if draw(st.booleans()):
+        del ranges[-1]["max"]
+    return ranges
+
+
+@st.composite
+def rule(draw, signs: st.SearchStrategy[int], windows: bool, limits: bool, frequency: bool = False) -> dict:
     fs = draw(filters())
     out = {"event": draw(st.sampled_from(EVENT_TYPES)), "points": draw(signs) * draw(st.integers(1, 30)), "filters": fs}
-    if fs and fs[0]["operator"] == "is_any_of" and len(fs[0]["values"]) > 1 and draw(st.booleans()):
-        out["scoring"] = "individually"
+    multi = bool(fs) and fs[0]["operator"] == "is_any_of" and len(fs[0]["values"]) > 1
     if windows and draw(st.booleans()):
         out["within_days"] = draw(st.integers(1, 400))
+    # A frequency rule goes without decay (`windows` is off under decay), limit_to and several values.
+    if frequency and windows and not multi and draw(st.booleans()):
+        del out["points"]
+        out["frequency"] = draw(frequency_ranges(signs))
+        return out
+    if multi and draw(st.booleans()):
+        out["scoring"] = "individually"
     if limits and draw(st.booleans()):
         out["limit_to"] = draw(st.integers(1, 50))
     return out
 
 
 @st.composite
-def definitions(draw, obj: str = "contact", decay: bool = True, limits: bool = True, signs=st.sampled_from([-1, 1, 1])) -> object:
+def definitions(
+    draw, obj: str = "contact", decay: bool = True, limits: bool = True, signs=st.sampled_from([-1, 1, 1]), frequency: bool = False
+) -> object:
     use_decay = decay and draw(st.booleans())
     groups = []
     for g in range(draw(st.integers(1, 3))):
-        group = {"name": f"g{g}", "rules": draw(st.lists(rule(signs, windows=not use_decay, limits=limits), min_size=1, max_size=4))}
+        drawn = rule(signs, windows=not use_decay, limits=limits, frequency=frequency)
+        group = {"name": f"g{g}", "rules": draw(st.lists(drawn, min_size=1, max_size=4))}
         if limits and draw(st.booleans()):
             group["limit"] = draw(st.integers(1, 100))
         groups.append(group)

@@ -97,10 +97,28 @@ MAX_WITHIN_DAYS = 36_500
 Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
 
 
+class FrequencyRange(StrictConfig):
+    """Points for a number of matching events: `min` to `max` (inclusive; no `max`: and more)."""
+
+    min: int = Field(ge=1, le=MAX_LIMIT_TO)
+    max: int | None = Field(default=None, ge=1, le=MAX_LIMIT_TO)
+    points: Points
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FrequencyRange:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max}) is below min ({self.min})")
+        if self.points == 0:
+            raise ValueError("points must be non-zero")
+        return self
+
+
 class Rule(StrictConfig):
     # The event type an engagement rule counts; a fit rule has none (it reads the record's columns).
     event: str | None = Field(default=None, min_length=1)
-    points: Points | dict[str, Points]
+    # Points per event, or (`frequency`) points by how many matching events there are.
+    points: Points | dict[str, Points] | None = None
+    frequency: list[FrequencyRange] | None = Field(default=None, min_length=1)
     filters: list[Filter] = []
     within_days: int | None = Field(default=None, ge=1, le=MAX_WITHIN_DAYS)
     limit_to: int | None = Field(default=None, ge=1, le=MAX_LIMIT_TO)
@@ -113,11 +131,27 @@ class Rule(StrictConfig):
 
     @field_validator("points")
     @classmethod
-    def _non_zero(cls, points: int | dict[str, int]) -> int | dict[str, int]:
-        for value in points.values() if isinstance(points, dict) else [points]:
+    def _non_zero(cls, points: int | dict[str, int] | None) -> int | dict[str, int] | None:
+        for value in points.values() if isinstance(points, dict) else [] if points is None else [points]:
             if value == 0:
                 raise ValueError("points must be non-zero")
         return points
+
+    @model_validator(mode="after")
+    def _points_or_frequency(self) -> Rule:
+        if (self.points is None) == (self.frequency is None):
+            raise ValueError("a rule has `points` or `frequency` (points by the number of events), one of them")
+        if self.frequency is None:
+            return self
+        for i, (low, high) in enumerate(zip(self.frequency, self.frequency[1:], strict=False)):
+            if low.max is None or high.min <= low.max:
+                raise ValueError(f"frequency[{i + 1}]: ranges go up without overlapping (min {high.min} after {low.min}..{low.max or ''})")
+        # What a count of events means beside these has no one reading: refused rather than guessed.
+        if self.limit_to is not None:
+            raise ValueError("frequency and limit_to: the ranges already say how many events count")
+        if self.scoring == "individually" or any(f.is_multi_value for f in self.filters):
+            raise ValueError("frequency counts the events matching the rule: a filter with several values would need a count per value")
+        return self
 
     @model_validator(mode="after")
     def _scoring(self) -> Rule:
@@ -153,6 +187,9 @@ class Rule(StrictConfig):
         return next((f for f in self.filters if f.is_multi_value), None)
 
     def points_for(self, value: str | None) -> int:
+        """A matching event's points (a frequency rule: 1, each event counts once toward its ranges)."""
+        if self.points is None:
+            return 1
         if isinstance(self.points, dict):
             if value is None:
                 raise ValueError(f"{self.event}: points by value need the value scored")
@@ -220,6 +257,8 @@ class ScoreDefinition(StrictConfig):
                 raise ValueError(f"groups[{i}].limit must be at most score_limit ({self.score_limit})")
             if (group.decay or self.decay) and any(r.within_days for r in group.rules):
                 raise ValueError(f"groups[{i}] has decay and a rule with within_days; a group cannot mix them")
+            if (group.decay or self.decay) and any(r.frequency for r in group.rules):
+                raise ValueError(f"groups[{i}] has decay and a frequency rule: a count of events does not decay (use within_days)")
         problems = self._fit_problems() if self.type == "fit" else self._engagement_problems()
         if problems:
             raise ValueError("; ".join(problems))
@@ -245,7 +284,12 @@ class ScoreDefinition(StrictConfig):
                 problems.append(f"groups[{g}].decay: a fit score has no decay (properties do not age)")
             for r, rule in enumerate(group.rules):
                 where = f"groups[{g}].rules[{r}]"
-                kept = [("event", rule.event), ("within_days", rule.within_days), ("limit_to", rule.limit_to)]
+                kept = [
+                    ("event", rule.event),
+                    ("within_days", rule.within_days),
+                    ("limit_to", rule.limit_to),
+                    ("frequency", rule.frequency),
+                ]
                 problems += [
                     f"{where}.{name}: a fit rule has no {name} (it reads the record's properties)" for name, value in kept if value
                 ]

@@ -28,7 +28,7 @@ from transforms.scores.evaluate import bucket_scores, company_scores, split_type
 from transforms.scores.events import typed_events
 from transforms.scores.keys import KeyedMembers
 from transforms.scores.members import ScoreInputs, resets_until, scoped_records, score_members
-from transforms.scores.points import clamp_abs
+from transforms.scores.points import clamp_abs, frequency_cents
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
 from transforms.scores.units import aggregation, definition_table, rule_units, unit_matches
 
@@ -167,7 +167,8 @@ def _filled(levels: pl.LazyFrame, parts: pl.LazyFrame, key: list[str], part: str
 
 
 def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.LazyFrame:
-    """(member, group_id, day, cents): changes of each rule's points after `limit_to` and `together`.
+    """(member, group_id, day, cents): changes of each rule's points after `limit_to`, `together` and
+    `frequency` (the range of the running count).
 
     A unit without `limit_to` outside a `together` rule adds its deltas as they are; only the others
     need their running points."""
@@ -177,6 +178,21 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
         lookup(pl.col("unit_id"), units, "unit_id", c).alias(c) for c in ("individually", "value_index", "limit_cents")
     )
     unit_id = pl.col("key") % n_units
+    frequent = units.filter(pl.col("frequency").is_not_null())
+    counted = pl.col("unit_id").is_in(frequent["unit_id"].implode())
+    single = single & ~counted
+    # A frequency rule's points follow its running count of events (each event 100 cents).
+    by_count: pl.Expr = pl.lit(0, dtype=pl.Int64)
+    for unit in frequent.iter_rows(named=True):
+        by_count = pl.when(unit_id == unit["unit_id"]).then(frequency_cents(pl.col("cents") // 100, unit["frequency"])).otherwise(by_count)
+    frequency = (
+        deltas.filter(counted)
+        .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
+        .pipe(running, start)
+        .with_columns(by_count.alias("cents"))
+        .pipe(changes)
+        .select((pl.col("key") // n_units).alias("member"), lookup(unit_id, units, "unit_id", "group_id").alias("group_id"), "day", "cents")
+    )
     linear = deltas.filter(single & pl.col("limit_cents").is_null()).select(
         "member", lookup(pl.col("unit_id"), units, "unit_id", "group_id").alias("group_id"), "day", "cents"
     )
@@ -189,7 +205,7 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
         .select((pl.col("key") // n_units).alias("member"), lookup(unit_id, units, "unit_id", "group_id").alias("group_id"), "day", "cents")
     )
     together_levels = (
-        deltas.filter(~single)
+        deltas.filter(~single & ~counted)
         .select((pl.col("member") * n_units + pl.col("unit_id")).alias("key"), "day", "cents")
         .pipe(running, start)
         .select((pl.col("key") // n_units).alias("member"), unit_id.cast(pl.Int32).alias("unit_id"), "day", "cents")
@@ -221,7 +237,7 @@ def rule_deltas(deltas: pl.LazyFrame, units: pl.DataFrame, start: date) -> pl.La
             "cents",
         )
     )
-    return pl.concat([linear, clamped, together])
+    return pl.concat([linear, clamped, together, frequency])
 
 
 def member_levels(rules: pl.LazyFrame, units: pl.DataFrame, limits: pl.DataFrame, start: date) -> pl.LazyFrame:

@@ -50,6 +50,15 @@ def _limited(raw: pl.Expr, limit: int | None) -> pl.Expr:
     return raw if limit is None else raw.clip(-limit, limit)
 
 
+def frequency_cents(count: pl.Expr, ranges: list[dict[str, int | None]]) -> pl.Expr:
+    """The cents a frequency rule gives `count` matching events: its range's points, 0 outside every range."""
+    cents: pl.Expr = pl.lit(0, dtype=pl.Int64)
+    for r in reversed(ranges):
+        inside = count >= r["min"] if r["max"] is None else count.is_between(r["min"], r["max"])
+        cents = pl.when(inside).then(pl.lit(100 * int(r["points"] or 0), dtype=pl.Int64)).otherwise(cents)
+    return cents
+
+
 def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: int) -> tuple[pl.LazyFrame, list[RowKind]]:
     """`wide` (a row per member, `c{unit_id}`/`e{unit_id}`: the unit's cents and events) with the
     member's total, `raw_cents` and `cents` (clamped to [0, score_limit]), and the columns of each
@@ -57,7 +66,8 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
     row, then the group's `group_limit` row; last the `score_limit` row.
 
     `limit_to` clamps each value of an `individually` rule; a `together` rule counts its value with
-    the largest absolute sum (ties: the first listed with events), then clamps it. A group's points
+    the largest absolute sum (ties: the first listed with events), then clamps it; a `frequency` rule
+    gives the points of the range its count of events falls in. A group's points
     are capped at its limit; the total is clamped to [0, score_limit]."""
     kinds: list[RowKind] = []
     rows: list[pl.Expr] = []
@@ -104,6 +114,11 @@ def member_points(wide: pl.LazyFrame, units: pl.DataFrame, score_limit_cents: in
                             _NO_EVENTS,
                             pl.col(rule_points(rule_id)) - c,
                         )
+            elif values[0]["frequency"] is not None:
+                # One unit (no multi-value filter): its events' count picks the range's points.
+                scored = frequency_cents(events[0], values[0]["frequency"])
+                points.append(scored.alias(rule_points(rule_id)))
+                row(RowKind(values[0]["group_name"], values[0]["rule_index"], None, "rule"), events[0] > 0, events[0], scored)
             else:
                 points.append(pl.sum_horizontal([_limited(c, limit) for c in cents]).alias(rule_points(rule_id)))
                 for u, c, e in zip(values, cents, events, strict=True):

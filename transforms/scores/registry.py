@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -25,10 +26,14 @@ class Loaded:
 
 def content_hash(definition: ScoreDefinition) -> str:
     """Hash of the parsed definition: edits to comments or layout of the file are not changes."""
-    # An engagement definition hashes as before score types existed: an upgrade changes no definition.
-    return hashlib.sha256(definition.model_dump_json(exclude={"type"} if definition.type == "engagement" else None).encode()).hexdigest()[
-        :16
-    ]
+    # Keys added since (`type: engagement`, a rule without `frequency`) are left out when they hold
+    # their defaults, so a definition hashes as it did before them: an upgrade changes none.
+    unused: dict[str, Any] = {"type": True} if definition.type == "engagement" else {}
+    unused["groups"] = {
+        g: {"rules": {r: {"frequency"} for r, rule in enumerate(group.rules) if rule.frequency is None}}
+        for g, group in enumerate(definition.groups)
+    }
+    return hashlib.sha256(definition.model_dump_json(exclude=unused).encode()).hexdigest()[:16]
 
 
 def refresh_registry(previous: pl.DataFrame, loaded: list[Loaded], computed: dict[str, date], seen_on: date) -> pl.DataFrame:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms.scores.definition import Group, Rule, ScoreDefinition
 from transforms.scores.filters import all_filters
@@ -59,9 +60,10 @@ def rule_units(definitions: list[ScoreDefinition]) -> pl.DataFrame:
                 "individually": u.rule.scoring == "individually",
                 "decay_percent": decay.percent if decay else 0,
                 "decay_months": decay.every_months if decay else 1,
+                "frequency": [r.model_dump() for r in u.rule.frequency] if u.rule.frequency else None,
             }
         )
-    schema = {
+    schema: dict[str, PolarsDataType] = {
         "score_index": pl.Int32,
         "company": pl.Boolean,
         "group_index": pl.Int32,
@@ -77,6 +79,8 @@ def rule_units(definitions: list[ScoreDefinition]) -> pl.DataFrame:
         "individually": pl.Boolean,
         "decay_percent": pl.Int64,
         "decay_months": pl.Int64,
+        # A frequency rule's ranges (min, max, points); its events count 1 point each toward them.
+        "frequency": pl.List(pl.Struct({"min": pl.Int64, "max": pl.Int64, "points": pl.Int64})),
     }
     return (
         pl.DataFrame(rows, schema=schema)

@@ -29,7 +29,7 @@ def run(definition, rows, **extra) -> tuple[dict[int, float], pl.DataFrame]:
     return dict(zip(scores["record_id"], scores["score"], strict=True)), result.breakdown.collect()
 
 
-@given(definitions(), st.lists(EVENT, max_size=40))
+@given(definitions(frequency=True), st.lists(EVENT, max_size=40))
 def test_score_is_within_zero_and_the_limit_and_the_breakdown_adds_up(definition, rows):
     scores, breakdown = run(definition, rows)
     assert set(scores) == {1, 2, 3, 4}

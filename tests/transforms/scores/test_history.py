@@ -89,7 +89,7 @@ def random_inputs(rows, resets, obj, links):
 
 @given(st.data(), st.sampled_from(["contact", "company"]), st.lists(EVENT, max_size=30), st.lists(RESET, max_size=2))
 def test_history_agrees_with_the_single_day_engine_on_every_day_checked(data, obj, rows, resets):
-    d = data.draw(definitions(obj=obj))
+    d = data.draw(definitions(obj=obj, frequency=True))
     links = [(c, 100) for c in data.draw(st.lists(st.integers(1, 4), max_size=4, unique=True))] + [(4, 200)]
     frame = random_inputs(rows, resets, obj, links)
     start = START + timedelta(days=data.draw(st.integers(0, 60)))

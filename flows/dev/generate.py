@@ -56,6 +56,10 @@ EVENT_MIX = (
 FORMS = ("contact_us", "newsletter", "demo_request", "ebook_download", "webinar_signup")
 PAGES = tuple(f"https://www.example.com/{p}" for p in ("", "pricing", "blog/a", "blog/b", "docs", "careers", "product", "contact"))
 MEETING_OUTCOMES = ("scheduled", "completed", "rescheduled", "no_show", "canceled")
+JOB_TITLES = ("ceo", "cto", "marketing manager", "sales rep", "engineer", "analyst")
+SENIORITY = {"ceo": "executive", "cto": "executive", "marketing manager": "manager"} | dict.fromkeys(
+    ("sales rep", "engineer", "analyst"), "individual contributor"
+)
 INDUSTRIES = ("software", "retail", "manufacturing", "finance", "health", "education", "media")
 LABELS = ("primary", "billing", "decision_maker")
 
@@ -154,9 +158,11 @@ def _contacts_chunk(
             "lifecycle_stage": _choice(rng, LIFECYCLE_STAGES, n, (30, 25, 15, 10, 8, 8, 2, 2)),
             "created_at": created,
             "country": _choice(rng, tuple(COUNTRIES), n),
-            "job_title": _choice(rng, ("ceo", "cto", "marketing manager", "sales rep", "engineer", "analyst"), n),
+            "job_title": _choice(rng, JOB_TITLES, n),
         }
     )
+    # Seniority follows the title (no draw of its own: every other column stays as it was).
+    contacts = contacts.with_columns(pl.col("job_title").replace_strict(SENIORITY, return_dtype=pl.String).alias("seniority"))
     has_company = rng.random(n) < 0.8
     second = rng.random(n) < 0.15
     company_index = rng.integers(0, companies_per_portal, size=n)

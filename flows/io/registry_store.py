@@ -13,15 +13,15 @@ from flows.io.history_store import purge_history
 from flows.io.paths import Paths
 from flows.io.storage import write_parquet
 from flows.io.warehouse import publish_staged_day, published_days, stage_day, write_day_part
-from transforms.scores.registry import REGISTRY_SCHEMA, Loaded, mark_deleted, refresh_registry
+from transforms.scores.registry import REGISTRY_SCHEMA, Loaded, mark_deleted, refresh_registry, upgraded
 
-SCORE_TABLES = ("engagement_scores", "engagement_score_breakdown", "engagement_score_distribution")
+SCORE_TABLES = ("engagement_scores", "engagement_score_breakdown", "engagement_score_distribution", "engagement_score_rules")
 
 
 def read_registry(paths: Paths) -> pl.DataFrame:
     """The registry as stored (empty before the first run)."""
     path = paths.registry
-    return pl.read_parquet(path, glob=False) if path.exists() else pl.DataFrame(schema=REGISTRY_SCHEMA)
+    return upgraded(pl.read_parquet(path, glob=False)) if path.exists() else pl.DataFrame(schema=REGISTRY_SCHEMA)
 
 
 def update_registry(paths: Paths, loaded: list[Loaded], computed: dict[str, date], seen_on: date) -> pl.DataFrame:

@@ -3,6 +3,7 @@
 select
     score_id,
     name,
+    score_type,
     object_type,
     status,
     score_limit,

@@ -44,6 +44,7 @@ def refresh_registry(previous: pl.DataFrame, loaded: list[Loaded], computed: dic
             {
                 "score_id": item.definition.id,
                 "name": item.definition.name,
+                "score_type": item.definition.type,
                 "object_type": item.definition.object,
                 "status": item.definition.status,
                 "score_limit": item.definition.score_limit,
@@ -82,7 +83,14 @@ def refresh_registry(previous: pl.DataFrame, loaded: list[Loaded], computed: dic
         pl.lit(False).alias("values_dropped"),
     )
     kept = previous.join(current.select("score_id"), on="score_id", how="anti")
-    return pl.concat([refreshed.cast(REGISTRY_SCHEMA), kept.cast(REGISTRY_SCHEMA)]).sort("score_id")
+    return pl.concat([frame.select(REGISTRY_SCHEMA.names()).cast(REGISTRY_SCHEMA) for frame in (refreshed, kept)]).sort("score_id")
+
+
+def upgraded(registry: pl.DataFrame) -> pl.DataFrame:
+    """A stored registry in today's columns: one written before score types holds engagement scores only."""
+    if "score_type" in registry.columns:
+        return registry
+    return registry.with_columns(pl.lit("engagement").alias("score_type")).select(REGISTRY_SCHEMA.names())
 
 
 def mark_deleted(registry: pl.DataFrame, score_id: str, on: date, drop_values: bool) -> pl.DataFrame:

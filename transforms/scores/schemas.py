@@ -129,6 +129,7 @@ SCORE_DEFINITIONS = table(
     {
         "score_id": column(pl.String, "the definition's id"),
         "name": column(pl.String, "its display name"),
+        "score_type": column(pl.String, "`engagement` (points for events) or `fit` (points for the record's properties)"),
         "object_type": column(pl.String, "`contact` or `company`"),
         "status": column(pl.String, "`active`, `inactive`, `draft`, or `deleted` (by `engage scores delete`)"),
         "score_limit": column(pl.Int64, "100..500"),

@@ -68,3 +68,15 @@ def test_an_engagement_definitions_hash_is_the_one_it_had_before_score_types():
     # Computed by engage before `type` existed: the registry sees no change on upgrade.
     assert content_hash(d) == "589485a11bd7c06a"
     assert content_hash(parse_definition({**d.model_dump(), "type": "engagement"}, "x")) == "589485a11bd7c06a"
+
+
+def test_a_registry_stored_before_score_types_reads_as_engagement_scores_and_fit_files_say_fit():
+    from tests.transforms.scores.test_fit import CONTACT_FIT
+    from transforms.scores.registry import upgraded
+
+    old = pl.DataFrame(schema=REGISTRY_SCHEMA).drop("score_type")
+    old = pl.concat([old, pl.DataFrame({"score_id": ["gone"], "status": ["deleted"]})], how="diagonal_relaxed")
+    assert upgraded(old).select("score_id", "score_type").rows() == [("gone", "engagement")]
+    registry = refresh_registry(upgraded(old), [Loaded(CONTACT_FIT, "scores/lead_fit.yaml")], {}, date(2026, 6, 30))
+    assert registry.select("score_id", "score_type").rows() == [("gone", "engagement"), ("lead_fit", "fit")]
+    assert registry.columns == REGISTRY_SCHEMA.names()

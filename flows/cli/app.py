@@ -337,7 +337,12 @@ def _print_breakdown(outputs: dict[str, pl.DataFrame], records: pl.DataFrame) ->
     )
     for record in records.iter_rows(named=True):
         rows = named.filter((pl.col("portal_id") == record["portal_id"]) & (pl.col("record_id") == record["record_id"]))
-        typer.echo(f"\nrecord {record['record_id']} (portal {record['portal_id']}): score {record['score']}, band {record['band']}")
+        parts = (
+            f" (fit {record['fit_score']}, engagement {record['engagement_score']}), matrix {record['matrix']}"
+            if record.get("matrix")
+            else ""
+        )
+        typer.echo(f"\nrecord {record['record_id']} (portal {record['portal_id']}): score {record['score']}, band {record['band']}{parts}")
         with pl.Config(
             tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, fmt_str_lengths=120, tbl_width_chars=200
         ):

@@ -99,11 +99,14 @@ def test_edit_deactivate_preview_and_delete(small_snapshot, tmp_path):
 
     # A later run does not bring deleted definitions back.
     daily_flow(str(small_snapshot), D3, str(warehouse), str(config))
-    assert dict(_q(warehouse, "select score_id, status from score_definitions")) == {
-        "account_fit": "active",
+    untouched = {path.stem for path in (DEFAULT_CONFIG / "scores").glob("*.yaml")} - {
+        "company_engagement",
+        "contact_activity",
+        "mql_engagement",
+    }
+    assert dict(_q(warehouse, "select score_id, status from score_definitions")) == dict.fromkeys(untouched, "active") | {
         "company_engagement": "deleted",
         "contact_activity": "inactive",
-        "lead_fit": "active",
         "mql_draft": "draft",
         "mql_engagement": "deleted",
     }

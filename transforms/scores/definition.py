@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from transforms.common.config import StrictConfig, validate_config
 
@@ -226,14 +226,25 @@ class Company(StrictConfig):
     contact_filters: list[Filter] = []
 
 
-SCORE_TYPES = ("engagement", "fit")
+SCORE_TYPES = ("engagement", "fit", "combined")
+
+
+class ScorePart(StrictConfig):
+    """One dimension of a combined score: its own groups and limits, its own bands (which give the
+    matrix label), its own score limit (default: the combined score's) and, for engagement, decay."""
+
+    score_limit: int | None = Field(default=None, ge=100, le=500, multiple_of=100)
+    thresholds: Thresholds
+    decay: Decay | None = None
+    groups: list[Group] = Field(min_length=1)
 
 
 class ScoreDefinition(StrictConfig):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1)
-    # engagement: points for events; fit: points for the record's own property values.
-    type: Literal["engagement", "fit"] = "engagement"
+    # engagement: points for events; fit: points for the record's own property values; combined:
+    # a fit part and an engagement part, summed (see docs/fit-scores.md).
+    type: Literal["engagement", "fit", "combined"] = "engagement"
     object: Literal["contact", "company"]
     status: Literal["active", "inactive", "draft"] = "active"
     score_limit: int = Field(ge=100, le=500, multiple_of=100)
@@ -241,10 +252,19 @@ class ScoreDefinition(StrictConfig):
     records: Records = Records()
     decay: Decay | None = None
     company: Company | None = None
-    groups: list[Group] = Field(min_length=1)
+    groups: list[Group] = []
+    fit: ScorePart | None = None
+    engagement: ScorePart | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ScoreDefinition:
+        if self.type == "combined":
+            self._combined_parts()
+            return self
+        if not self.groups:
+            raise ValueError("groups: at least one group")
+        if self.fit or self.engagement:
+            raise ValueError("`fit` and `engagement` parts are for `type: combined`")
         if self.thresholds and self.thresholds.high > self.score_limit:
             raise ValueError(f"thresholds.high must be at most score_limit ({self.score_limit})")
         if self.object == "contact" and self.company is not None:
@@ -297,9 +317,41 @@ class ScoreDefinition(StrictConfig):
                     problems.append(f"{where}.filters: a fit rule needs at least one filter on a property")
         return problems
 
+    def _combined_parts(self) -> tuple[ScoreDefinition, ScoreDefinition]:
+        """The fit and the engagement part as definitions of their own (`<id>__fit`, `<id>__engagement`)."""
+        if self.fit is None or self.engagement is None or self.groups or self.decay:
+            raise ValueError("a combined score has a `fit` and an `engagement` part, and no groups or decay of its own")
+        made = []
+        for kind, part in (("fit", self.fit), ("engagement", self.engagement)):
+            data = {
+                "id": f"{self.id}__{kind}",
+                "name": f"{self.name} ({kind})",
+                "type": kind,
+                "object": self.object,
+                "status": self.status,
+                "score_limit": part.score_limit or self.score_limit,
+                "thresholds": part.thresholds.model_dump(),
+                "records": self.records.model_dump(),
+                "decay": part.decay.model_dump() if part.decay else None,
+                "company": self.company.model_dump() if self.company and kind == "engagement" else None,
+                "groups": [g.model_dump(exclude_none=True) for g in part.groups],
+            }
+            try:
+                made.append(ScoreDefinition.model_validate(data))
+            except ValidationError as exc:
+                raise ValueError(f"{kind}: {'; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors())}") from None
+        return made[0], made[1]
+
+    @property
+    def parts(self) -> tuple[ScoreDefinition, ScoreDefinition]:
+        """A combined score's fit and engagement parts, each a definition of its own."""
+        return self._combined_parts()
+
     @property
     def rules(self) -> list[Rule]:
-        """Every rule of every group, in reading order."""
+        """Every rule of every group (of both parts for a combined score), in reading order."""
+        if self.type == "combined":
+            return [rule for part in self.parts for rule in part.rules]
         return [rule for group in self.groups for rule in group.rules]
 
     @property

@@ -18,6 +18,7 @@ from transforms.common.lookups import row_values
 from transforms.common.tables import polars_types
 from transforms.scores.bands import score_band
 from transforms.scores.columns import BREAKDOWN_KEYS
+from transforms.scores.combined import combined_breakdown, combined_scores, expanded
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.distribution import score_distribution
 from transforms.scores.filters import missing_properties
@@ -51,6 +52,8 @@ class BucketScores:
 
 
 LABELLED = ["score_id", "object_type", "portal_id", "record_id", "as_of"]
+# A combined score also carries its parts' scores and the matrix label (null for the others).
+SCORE_COLUMNS = ["score", "band", "fit_score", "engagement_score", "matrix"]
 SCORED_SCHEMA = pl.Schema({**polars_types(ENGAGEMENT_SCORES), "score_index": pl.Int32()})
 BREAKDOWN_SCHEMA = polars_types(ENGAGEMENT_SCORE_BREAKDOWN)
 DISTRIBUTION_SCHEMA = polars_types(ENGAGEMENT_SCORE_DISTRIBUTION)
@@ -76,7 +79,9 @@ def _finished(
         pl.concat(scored)
         .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(score_band(pl.col("score"), definitions).alias("band"))
-        .select(*LABELLED, "score", "band", "score_index")
+        .with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in ("fit_score", "engagement_score"))
+        .with_columns(pl.lit(None, dtype=pl.String).alias("matrix"))
+        .select(*LABELLED, *SCORE_COLUMNS, "score_index")
         .collect()
     )
     breakdown = pl.concat(rows).select(*LABELLED, *BREAKDOWN_KEYS, "events", "points") if rows else pl.LazyFrame(schema=BREAKDOWN_SCHEMA)
@@ -178,24 +183,38 @@ def _globally(scores: pl.DataFrame, kind: list[ScoreDefinition], definitions: li
     return scores.with_columns(pl.col("score_index").replace_strict(positions, return_dtype=pl.Int32))
 
 
+def _indexed(scores: pl.DataFrame, definitions: list[ScoreDefinition]) -> pl.DataFrame:
+    """`scores` of `definitions` numbered by position there (`score_index`)."""
+    positions = {d.id: i for i, d in enumerate(definitions)}
+    return scores.with_columns(pl.col("score_id").replace_strict(positions, return_dtype=pl.Int32).alias("score_index"))
+
+
+def _of_object(definitions: list[ScoreDefinition], obj: str) -> list[ScoreDefinition]:
+    return [d for d in definitions if d.object == obj]
+
+
 def bucket_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_of: date | datetime) -> BucketScores:
     """The part of `definitions`' scores at `as_of` that `inputs` (one contact bucket's contacts,
     associations and events, the other tables whole) settle on their own: the contact records of
-    engagement and fit definitions, and the company partials of the engagement ones (keyed by their
-    position among the engagement definitions). `score_index` numbers `definitions`."""
+    every kind of definition, and the company partials of the engagement ones (combined scores
+    counted by their parts, keyed by position among the engagement definitions). `score_index`
+    numbers the contact definitions among `definitions`."""
     if not definitions:
         raise ValueError("bucket_scores needs at least one definition")
     day = as_of_instant(as_of).date()
-    engagement, fit = split_types(definitions)
+    engagement, fit = split_types(expanded(definitions))
     parts = [_engagement_bucket(engagement, inputs, as_of)] if engagement else []
-    contact_fit = [d for d in fit if d.object == "contact"]
+    contact_fit = _of_object(fit, "contact")
     scored, rows, warnings = _fit(contact_fit, inputs, day)
     fitted, breakdown = _finished(contact_fit, scored, rows, day)
-    scores = [_globally(part.scores.collect(), engagement, definitions) for part in parts]
+    every = pl.concat([*[part.scores.collect() for part in parts], fitted]).drop("score_index")
+    final = combined_scores(every, definitions)
+    contacts = _of_object(definitions, "contact")
+    final = _indexed(final, contacts)
     return BucketScores(
-        pl.concat([*scores, _globally(fitted, contact_fit, definitions)]).lazy(),
-        pl.concat([*[part.breakdown for part in parts], breakdown]),
-        pl.concat([*[part.distribution for part in parts], _distribution(fitted, contact_fit, day)]),
+        final.lazy(),
+        combined_breakdown(pl.concat([*[part.breakdown for part in parts], breakdown]), final, definitions),
+        _distribution(final, contacts, day),
         parts[0].company_partials if parts else {},
         [*[w for part in parts for w in part.warnings], *warnings],
     )
@@ -205,23 +224,19 @@ def company_scores(
     definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: list[dict[int, pl.DataFrame]], as_of: date | datetime
 ) -> ScoreResult:
     """Scores, breakdown and distribution of the company definitions among `definitions`: engagement
-    ones from the `company_partials` of every contact bucket, fit ones from the companies; `inputs`
-    give the companies and lists in scope."""
+    ones from the `company_partials` of every contact bucket, fit ones from the companies, combined
+    ones from their parts; `inputs` give the companies and lists in scope."""
     day = as_of_instant(as_of).date()
-    engagement, fit = split_types(definitions)
-    results = []
-    for kind, (scored, rows, warnings) in (
-        (engagement, (*_engagement_companies(engagement, inputs, partials, day), [])),
-        (company_fit := [d for d in fit if d.object == "company"], _fit(company_fit, inputs, day)),
-    ):
-        scores, breakdown = _finished(kind, scored, rows, day)
-        results.append(ScoreResult(scores.lazy().select(*LABELLED, "score", "band"), breakdown, _distribution(scores, kind, day), warnings))
-    return ScoreResult(
-        pl.concat([r.scores for r in results]),
-        pl.concat([r.breakdown for r in results]),
-        pl.concat([r.distribution for r in results]),
-        [w for r in results for w in r.warnings],
-    )
+    engagement, fit = split_types(expanded(definitions))
+    company_fit = _of_object(fit, "company")
+    scored, rows, warnings = _fit(company_fit, inputs, day)
+    own_scored, own_rows = _engagement_companies(engagement, inputs, partials, day)
+    frames = [_finished(kind, s, r, day) for kind, s, r in ((engagement, own_scored, own_rows), (company_fit, scored, rows))]
+    every = pl.concat([scores for scores, _ in frames]).drop("score_index")
+    companies = _of_object(definitions, "company")
+    final = _indexed(combined_scores(every, definitions), companies)
+    breakdown = combined_breakdown(pl.concat([b for _, b in frames]), final, definitions)
+    return ScoreResult(final.lazy().select(*LABELLED, *SCORE_COLUMNS), breakdown, _distribution(final, companies, day), warnings)
 
 
 def merged_distribution(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
@@ -243,7 +258,7 @@ def evaluate_scores(definitions: list[ScoreDefinition], inputs: ScoreInputs, as_
     # Breakdown rows come per definition and row kind, each kind in record order: the rows of one
     # record, in table order, read rule by rule, group by group (a sort of 9M rows would cost ~1 s).
     return ScoreResult(
-        scores=pl.concat([bucket.scores.select(*LABELLED, "score", "band"), companies.scores]),
+        scores=pl.concat([bucket.scores.select(*LABELLED, *SCORE_COLUMNS), companies.scores]),
         breakdown=pl.concat([bucket.breakdown, companies.breakdown]),
         distribution=merged_distribution([bucket.distribution, companies.distribution]),
         warnings=bucket.warnings + companies.warnings,

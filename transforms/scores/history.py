@@ -22,6 +22,7 @@ from transforms.common.rounding import divide_rounded
 from transforms.common.tables import polars_types
 from transforms.scores.bands import score_band
 from transforms.scores.columns import KEY, MEMBER_KEY
+from transforms.scores.combined import combined_history, expanded
 from transforms.scores.decay import remaining_after
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.evaluate import bucket_scores, company_scores, split_types
@@ -414,13 +415,12 @@ def bucket_history(
     score reads the snapshot's properties, which hold one value for the whole range: its score on
     `end` is its score on every day."""
     _check_range(definitions, start, end)
-    engagement, fit = split_types(definitions)
+    engagement, fit = split_types(expanded(definitions))
     intervals, parts = _engagement_bucket(engagement, inputs, start, end) if engagement else (None, None)
     contact_fit = [d for d in fit if d.object == "contact"]
     fitted = _constant(bucket_scores(contact_fit, inputs, end).scores, start) if contact_fit else None
-    return pl.concat(
-        [f for f in (intervals, fitted) if f is not None] or [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
-    ), parts
+    found = [f for f in (intervals, fitted) if f is not None] or [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
+    return combined_history(pl.concat(found), definitions, start), parts
 
 
 def company_history(
@@ -430,7 +430,7 @@ def company_history(
     ones from the `CompanyParts` of every contact bucket, fit ones (constant, see `bucket_history`)
     from the companies; `inputs` give the companies and lists in scope."""
     _check_range(definitions, start, end)
-    engagement, fit = split_types(definitions)
+    engagement, fit = split_types(expanded(definitions))
     frames = [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
     scoped = [
         scoped_records(d, inputs).with_columns(pl.lit(i, dtype=pl.Int32).alias("score_index"))
@@ -443,7 +443,7 @@ def company_history(
         frames.append(_intervals(company_levels(given, records, engagement, start), records, engagement, start))
     if company_fit := [d for d in fit if d.object == "company"]:
         frames.append(_constant(company_scores(company_fit, inputs, [{}], end).scores, start))
-    return pl.concat(frames)
+    return combined_history(pl.concat(frames), definitions, start)
 
 
 def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:

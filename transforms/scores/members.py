@@ -9,6 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from transforms.scores.columns import KEY
+from transforms.scores.combined import expanded
 from transforms.scores.definition import Filter, ScoreDefinition
 from transforms.scores.filters import all_filters, missing_properties
 from transforms.scores.units import definition_table
@@ -38,6 +39,7 @@ def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
     """The snapshot tables `definitions` read, each with the extra (property) columns they read:
     associations only for company scores and contact fit scores reading `company.` properties, list
     memberships only with list scopes."""
+    definitions = expanded(definitions)
     engagement = [d for d in definitions if d.type == "engagement"]
     companies = [d for d in engagement if d.object == "company"]
     fit = {(d.object, f.property) for d in definitions if d.type == "fit" for f in _filters(d)}

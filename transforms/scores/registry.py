@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from transforms.common.tables import polars_types
+from transforms.scores.combined import expanded
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.schemas import SCORE_DEFINITIONS
 
@@ -26,9 +27,11 @@ class Loaded:
 
 def content_hash(definition: ScoreDefinition) -> str:
     """Hash of the parsed definition: edits to comments or layout of the file are not changes."""
-    # Keys added since (`type: engagement`, a rule without `frequency`) are left out when they hold
-    # their defaults, so a definition hashes as it did before them: an upgrade changes none.
+    # Keys added since (`type: engagement`, a rule without `frequency`, no combined parts) are left
+    # out when they hold their defaults, so a definition hashes as it did before them: an upgrade
+    # changes none.
     unused: dict[str, Any] = {"type": True} if definition.type == "engagement" else {}
+    unused |= {part: True for part in ("fit", "engagement") if getattr(definition, part) is None}
     unused["groups"] = {
         g: {"rules": {r: {"frequency"} for r, rule in enumerate(group.rules) if rule.frequency is None}}
         for g, group in enumerate(definition.groups)
@@ -50,7 +53,7 @@ def refresh_registry(previous: pl.DataFrame, loaded: list[Loaded], computed: dic
                 "score_limit": item.definition.score_limit,
                 "threshold_medium": item.definition.thresholds.medium if item.definition.thresholds else None,
                 "threshold_high": item.definition.thresholds.high if item.definition.thresholds else None,
-                "groups": len(item.definition.groups),
+                "groups": sum(len(d.groups) for d in expanded([item.definition])),
                 "rules": len(item.definition.rules),
                 "file": item.file,
                 "content_hash": content_hash(item.definition),

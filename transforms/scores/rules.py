@@ -24,11 +24,14 @@ RULE_COLUMNS = {
 def score_rules(definitions: list[ScoreDefinition], as_of: date) -> pl.DataFrame:
     """One row per rule of `definitions` in force on `as_of`: its group and position (the keys of its
     breakdown rows), event type, filters, window, limit and its name as people read it."""
+    # A combined score's rules are its parts', their groups named for their part (as in the breakdown).
+    sources = [(d.id, f"{part.type}: ", part) for d in definitions for part in (d.parts if d.type == "combined" else ())]
+    sources += [(d.id, "", d) for d in definitions if d.type != "combined"]
     rows = [
         {
-            "score_id": d.id,
+            "score_id": score_id,
             "as_of": as_of,
-            "group_name": group.name,
+            "group_name": prefix + group.name,
             "rule_index": index,
             "event_type": rule.event,
             "filters": " and ".join(f.label for f in rule.filters) or None,
@@ -36,7 +39,7 @@ def score_rules(definitions: list[ScoreDefinition], as_of: date) -> pl.DataFrame
             "limit_to": rule.limit_to,
             "rule": rule.label,
         }
-        for d in definitions
+        for score_id, prefix, d in sources
         for group in d.groups
         for index, rule in enumerate(group.rules)
     ]

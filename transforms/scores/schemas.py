@@ -35,6 +35,21 @@ ENGAGEMENT_SCORES = table(
             pa.Check.isin(list(BANDS)),
             nullable=True,
         ),
+        "fit_score": column(
+            pl.Float64,
+            "a combined score's fit part (its own limit and bands); null for other scores",
+            pa.Check.in_range(0, 500),
+            nullable=True,
+        ),
+        "engagement_score": column(
+            pl.Float64, "a combined score's engagement part; null for other scores", pa.Check.in_range(0, 500), nullable=True
+        ),
+        "matrix": column(
+            pl.String,
+            "a combined score's label: fit band A/B/C (high/medium/low) then engagement band 1/2/3, A1 best; null for other scores",
+            pa.Check.str_matches(r"^[ABC][123]$"),
+            nullable=True,
+        ),
     },
     unique=["score_id", "object_type", "portal_id", "record_id", "as_of"],
 )

@@ -43,17 +43,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--events-per-contact", type=float, default=50.0)
-    parser.add_argument("--type", choices=["engagement", "fit", "all"], default="all", help="score only the definitions of this type")
+    parser.add_argument(
+        "--type", choices=["engagement", "fit", "combined", "all"], default="all", help="score only the definitions of this type"
+    )
     args = parser.parse_args()
-    types = "engagement,fit" if args.type == "all" else args.type
+    types = "engagement,fit,combined" if args.type == "all" else args.type
     snap = lake(args.contacts, args.events_per_contact)
     from pathlib import Path
 
     from flows.io.config_files import load_definitions
+    from transforms.scores.combined import expanded
 
     definitions = [d for d in load_definitions(Path("data/config/scores")) if d.type in types.split(",")]
     # The bare scan reads what the engagement rules read from events (fit rules read contacts and companies).
-    properties = sorted({f.property for d in definitions if d.type == "engagement" for r in d.rules for f in r.filters})
+    properties = sorted({f.property for d in expanded(definitions) if d.type == "engagement" for r in d.rules for f in r.filters})
     columns = ["portal_id", "contact_id", "event_type", "occurred_at", *properties]
     scan = measured(SCAN, str(snap), ",".join(columns))
     score = measured(SCORE, str(snap), AS_OF.isoformat(), types)

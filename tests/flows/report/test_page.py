@@ -35,6 +35,8 @@ def test_the_report_has_every_chart_and_table(report):
     assert page.count("<svg") == len(SECTIONS), "a chart is missing"
     assert page.count("<table>") == len(SECTIONS)
     assert "<script" not in page
+    # Every kind of score is charted (chart text stays text in the SVG).
+    assert all(score_id in page for score_id in ("lead_fit", "account_fit", "lead_matrix", "contact_activity"))
 
 
 def test_the_report_loads_in_headless_chromium_without_console_errors(report):

@@ -56,7 +56,7 @@ def main() -> None:
 
     definitions = [d for d in load_definitions(Path("data/config/scores")) if d.type in types.split(",")]
     # The bare scan reads what the engagement rules read from events (fit rules read contacts and companies).
-    properties = sorted({f.property for d in expanded(definitions) if d.type == "engagement" for r in d.rules for f in r.filters})
+    properties = sorted({f.property for d in expanded(definitions) if d.type == "engagement" for f in d.filters})
     columns = ["portal_id", "contact_id", "event_type", "occurred_at", *properties]
     scan = measured(SCAN, str(snap), ",".join(columns))
     score = measured(SCORE, str(snap), AS_OF.isoformat(), types)

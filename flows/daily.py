@@ -125,10 +125,11 @@ def _run_days(
             raise RuntimeError(f"{damaged[0].line()}; `engage doctor` lists every damaged file")
         started = time.perf_counter()
         needs = day_needs(settings.active_definitions)
+        required = required_tables(needs)
         with _stage(stages, "ingest"):
-            folder = _snapshot_folder(snapshot, snapshot_date, paths, required_tables(needs))
-            skipped = {need.computation for need in preflight(folder, settings.active_definitions, settings.mappings)}
-            manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings, required=required_tables(needs))
+            folder = _snapshot_folder(snapshot, snapshot_date, paths, required)
+            skipped = {need.computation for need in preflight(folder, needs, settings.mappings)}
+            manifests = ingest_snapshot(folder, snapshot_date, paths, settings.mappings, required=required)
         source = redacted(snapshot)
         logger.info("ingested %d tables from %s in %.1fs", len(manifests), source, time.perf_counter() - started)
         buckets = lake_buckets(paths, snapshot_date)

@@ -52,11 +52,12 @@ def _missing(need: Need, tables: list[str]) -> str:
     return f"{need.computation} need table(s) {', '.join(tables)}, which the snapshot lacks"
 
 
-def preflight(snapshot: Path, definitions: list[ScoreDefinition], mappings: ColumnMappings | None) -> list[Need]:
-    """The computations a run of `definitions` on `snapshot` skips for want of their tables (each
-    said in one warning). Stops with every missing table and every bad header in one line."""
+def preflight(snapshot: Path, needs: list[Need], mappings: ColumnMappings | None) -> list[Need]:
+    """The computations of `needs` (a run's, from `day_needs`) that a run on `snapshot` skips for
+    want of their tables (each said in one warning). Stops with every missing table and every bad
+    header in one line."""
     files = present_tables(snapshot)
-    gaps = unmet(day_needs(definitions), set(files))
+    gaps = unmet(needs, set(files))
     problems = [_missing(need, tables) for need, tables in gaps if not need.skippable]
     problems += [line for lines in header_problems(files, mappings).values() for line in lines]
     if problems:

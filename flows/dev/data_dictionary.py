@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import pandera.polars as pa
 
 from flows.io.paths import PROJECT_ROOT, SQL_DIR
+from flows.io.warehouse import view_files, view_name
 from transforms.outputs import OUTPUT_SCHEMAS
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY, SCORE_DEFINITIONS
 from transforms.snapshot.contract import EARLIEST_DAY, INGEST_ORDER, LATEST_DAY, TABLES
@@ -89,13 +89,9 @@ def _snapshot_table(name: str) -> list[str]:
 
 def _views() -> list[str]:
     lines = ["## Views for the dashboard (`sql/views/`)", ""]
-    for path in sorted((SQL_DIR / "views").glob("*.sql")):
+    for path in view_files():
         comment = [line.removeprefix("--").strip() for line in path.read_text().splitlines() if line.startswith("--")]
-        found = re.search(r"create or replace view (\w+)", path.read_text())
-        if found is None:
-            raise ValueError(f"{path}: no `create or replace view` statement")
-        name = found.group(1)
-        lines += [f"### `{name}`", "", "\n".join(comment), ""]
+        lines += [f"### `{view_name(path)}`", "", "\n".join(comment), ""]
     return lines
 
 

@@ -123,12 +123,17 @@ def _decompressed(path: Path, compression: str) -> Path:
     return Path(name)
 
 
+def _csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first line."""
+    return pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
+
+
 def _scan(path: Path, kind: str, handle: BinaryIO) -> pl.LazyFrame:
     # Paths are passed as they are, never as patterns: a snapshot's own path may hold `*?[`.
     if kind == "parquet":
         return pl.scan_parquet(path, glob=False)
     if kind == "csv":
-        header = pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
+        header = _csv_header(path)
         if not header:
             return pl.LazyFrame()
         # One column past the header catches a row with more fields, so that row is quarantined
@@ -150,7 +155,7 @@ def file_header(path: Path) -> list[str] | None:
     try:
         if fmt.kind == "parquet":
             return pq.read_schema(path).names
-        return pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
+        return _csv_header(path)
     except Exception:  # unreadable: reading the file names it with the parser's reason
         return None
 

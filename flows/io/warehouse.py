@@ -81,6 +81,14 @@ def view_files() -> list[Path]:
     return sorted((SQL_DIR / "views").glob("*.sql"))
 
 
+def view_name(path: Path) -> str:
+    """The name of the view a file of `sql/views/` creates."""
+    found = re.search(r"create or replace view (\w+)", path.read_text())
+    if found is None:
+        raise ValueError(f"{path}: no `create or replace view` statement")
+    return found.group(1)
+
+
 def catalog_ddl(paths: Paths, day_tables: list[str]) -> str:
     """Return the DDL of the whole catalog: macros, snapshot and day tables, quarantine, run log, views."""
     parts = [
@@ -124,7 +132,7 @@ def view_group(name: str) -> str:
 
 def _view_names(day_tables: list[str]) -> list[str]:
     """Every view the catalog defines."""
-    defined = [m.group(1) for path in view_files() if (m := re.search(r"create or replace view (\w+)", path.read_text()))]
+    defined = [view_name(path) for path in view_files()]
     fixed = ["engagement_score_history", "score_definitions", "quarantine", "run_log", "engage_views"]
     return [*INGEST_ORDER, *day_tables, *fixed, *defined]
 
@@ -204,10 +212,7 @@ def _comments(day_tables: list[str]) -> list[str]:
     statements.append(
         f"comment on view run_log is {_quoted('One row per table per run and day: rows read, kept, quarantined and written, and timings.')};"
     )
-    for path in view_files():
-        found = re.search(r"create or replace view (\w+)", path.read_text())
-        if found:
-            statements.append(f"comment on view {_identifier(found.group(1))} is {_quoted(view_description(path))};")
+    statements += [f"comment on view {_identifier(view_name(path))} is {_quoted(view_description(path))};" for path in view_files()]
     statements.append(
         f"comment on view engage_views is {_quoted('Every view of this warehouse by group (snapshot, scores, partner dashboard, partner points, operations), with its description: start here.')};"
     )

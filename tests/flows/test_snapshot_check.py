@@ -15,7 +15,7 @@ from flows.io.lake import lake_table
 from flows.io.paths import DEFAULT_CONFIG, Paths
 from flows.snapshot_check import check_snapshot, preflight
 from tests.conftest import SNAPSHOT_DAY
-from transforms.needs import PARTNER_TABLES
+from transforms.needs import PARTNER_TABLES, day_needs
 from transforms.scores.definition import parse_definition
 
 TYPO = parse_definition(
@@ -48,7 +48,7 @@ def test_a_run_stops_naming_every_missing_table_and_every_refused_header_at_once
     snapshot = _copy(small_snapshot, tmp_path / "snap", ["companies", *PARTNER_TABLES])
     (snapshot / "deals" / "extra.csv").write_text("deal_id,client_id\n1,2\n")
     with pytest.raises(SnapshotError) as error:
-        preflight(snapshot, [TYPO], None)
+        preflight(snapshot, day_needs([TYPO]), None)
     message = str(error.value)
     assert "2 problem(s)" in message and "scores need table(s) contacts, events, which the snapshot lacks" in message
     assert f"{snapshot / 'deals' / 'extra.csv'}: table deals lacks required column(s)" in message
@@ -57,7 +57,7 @@ def test_a_run_stops_naming_every_missing_table_and_every_refused_header_at_once
 
 def test_a_contacts_and_events_snapshot_skips_only_the_partner_outputs(small_snapshot, tmp_path, caplog):
     snapshot = _copy(small_snapshot, tmp_path / "snap", ["contacts", "events"])
-    skipped = preflight(snapshot, [TYPO], None)
+    skipped = preflight(snapshot, day_needs([TYPO]), None)
     assert [need.computation for need in skipped] == ["partner outputs"]
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1 and warnings[0].startswith("partner outputs skipped: the snapshot has no clients, subscriptions")

@@ -9,10 +9,13 @@ import polars as pl
 
 from transforms.common.bands import band_of
 from transforms.scores.definition import ScoreDefinition
+from transforms.scores.history_changes import level_changes
 
 FIT_LETTERS = {"high": "A", "medium": "B", "low": "C"}
 ENGAGEMENT_DIGITS = {"high": "1", "medium": "2", "low": "3"}
 PARTS = ("fit", "engagement")
+# A part's group is named for its part in the breakdown and the rules table: `fit: Role`.
+PART_SEPARATOR = ": "
 RECORD = ["object_type", "portal_id", "record_id", "as_of"]
 
 
@@ -23,6 +26,13 @@ def expanded(definitions: list[ScoreDefinition]) -> list[ScoreDefinition]:
 
 def _part_id(definition: ScoreDefinition, kind: str) -> str:
     return f"{definition.id}__{kind}"
+
+
+def _band(definition: ScoreDefinition) -> pl.Expr:
+    """The combined score's band by its own thresholds; null without."""
+    if definition.thresholds is None:
+        return pl.lit(None, dtype=pl.String)
+    return band_of(pl.col("score"), definition.thresholds.medium, definition.thresholds.high)
 
 
 def combined_scores(scores: pl.DataFrame, definitions: list[ScoreDefinition]) -> pl.DataFrame:
@@ -46,9 +56,7 @@ def combined_scores(scores: pl.DataFrame, definitions: list[ScoreDefinition]) ->
         rows.append(
             both.with_columns(total.alias("score"), pl.lit(d.id).alias("score_id"))
             .with_columns(
-                (band_of(pl.col("score"), d.thresholds.medium, d.thresholds.high) if d.thresholds else pl.lit(None, dtype=pl.String)).alias(
-                    "band"
-                ),
+                _band(d).alias("band"),
                 pl.concat_str(
                     pl.col("fit_band").replace_strict(FIT_LETTERS, default=None),
                     pl.col("engagement_band").replace_strict(ENGAGEMENT_DIGITS, default=None),
@@ -72,7 +80,7 @@ def combined_breakdown(breakdown: pl.LazyFrame, scores: pl.DataFrame, definition
     parts = breakdown.filter(is_part).with_columns(
         pl.when(pl.col("group_name").is_null())
         .then(kind)
-        .otherwise(pl.concat_str(kind, pl.lit(": "), pl.col("group_name")))
+        .otherwise(pl.concat_str(kind, pl.lit(PART_SEPARATOR), pl.col("group_name")))
         .alias("group_name"),
         pl.col("score_id").replace_strict({k: v[0] for k, v in renamed.items()}, default=None).alias("score_id"),
     )
@@ -98,7 +106,7 @@ def combined_breakdown(breakdown: pl.LazyFrame, scores: pl.DataFrame, definition
     return pl.concat([breakdown.filter(~is_part), parts.select(columns), clamp.select(columns)])
 
 
-def combined_history(intervals: pl.LazyFrame, definitions: list[ScoreDefinition], start: object) -> pl.LazyFrame:
+def combined_history(intervals: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.LazyFrame:
     """History intervals with each combined definition's part intervals replaced by its own: on every
     day either part changes, the sum within its limit and its band, kept where they change."""
     combined = [d for d in definitions if d.type == "combined"]
@@ -118,19 +126,10 @@ def combined_history(intervals: pl.LazyFrame, definitions: list[ScoreDefinition]
             .sort(*key, "day")
             .with_columns(pl.col(k).forward_fill().over(key).fill_null(0.0) for k in PARTS)
             .with_columns((pl.col("fit") + pl.col("engagement")).clip(0, d.score_limit).round(2).alias("score"))
-            .with_columns(
-                (band_of(pl.col("score"), d.thresholds.medium, d.thresholds.high) if d.thresholds else pl.lit(None, dtype=pl.String)).alias(
-                    "band"
-                )
-            )
+            .with_columns(_band(d).alias("band"))
         )
-        first = pl.struct(key) != pl.struct(key).shift(1)
-        changed = levels.filter(
-            first.fill_null(True) | (pl.col("score") != pl.col("score").shift(1)) | pl.col("band").ne_missing(pl.col("band").shift(1))
-        )
-        last = pl.struct(key) != pl.struct(key).shift(-1)
         out.append(
-            changed.with_columns(pl.when(last.fill_null(True)).then(None).otherwise(pl.col("day").shift(-1)).alias("valid_to")).select(
+            level_changes(levels, key).select(
                 pl.lit(d.id).alias("score_id"), *key, "score", "band", pl.col("day").alias("valid_from"), "valid_to"
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -342,9 +343,10 @@ class ScoreDefinition(StrictConfig):
                 raise ValueError(f"{kind}: {'; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors())}") from None
         return made[0], made[1]
 
-    @property
+    @functools.cached_property
     def parts(self) -> tuple[ScoreDefinition, ScoreDefinition]:
-        """A combined score's fit and engagement parts, each a definition of its own."""
+        """A combined score's fit and engagement parts, each a definition of its own (validated once:
+        every engine step expands combined scores into them)."""
         return self._combined_parts()
 
     @property
@@ -353,6 +355,11 @@ class ScoreDefinition(StrictConfig):
         if self.type == "combined":
             return [rule for part in self.parts for rule in part.rules]
         return [rule for group in self.groups for rule in group.rules]
+
+    @property
+    def filters(self) -> list[Filter]:
+        """Every filter of every rule, in reading order."""
+        return [f for rule in self.rules for f in rule.filters]
 
     @property
     def company_settings(self) -> Company:

@@ -105,7 +105,7 @@ def _engagement_bucket(definitions: list[ScoreDefinition], inputs: ScoreInputs, 
     warnings = [
         f"{d.id}: events have no property {prop!r}; it is unknown on every event"
         for d in definitions
-        for prop in missing_properties([f for r in d.rules for f in r.filters], event_columns)
+        for prop in missing_properties(d.filters, event_columns)
     ]
     records, members, member_warnings = score_members(definitions, inputs)
     resets = latest_resets(inputs.score_resets, definitions, instant)
@@ -175,12 +175,6 @@ def _fit(definitions: list[ScoreDefinition], inputs: ScoreInputs, day: date) -> 
 def split_types(definitions: list[ScoreDefinition]) -> tuple[list[ScoreDefinition], list[ScoreDefinition]]:
     """(engagement, fit) definitions, each in the order given: each kind runs through its own engine."""
     return [d for d in definitions if d.type == "engagement"], [d for d in definitions if d.type == "fit"]
-
-
-def _globally(scores: pl.DataFrame, kind: list[ScoreDefinition], definitions: list[ScoreDefinition]) -> pl.DataFrame:
-    """`scores` numbered within `kind` renumbered by position in `definitions`."""
-    positions = {i: definitions.index(d) for i, d in enumerate(kind)}
-    return scores.with_columns(pl.col("score_index").replace_strict(positions, return_dtype=pl.Int32))
 
 
 def _indexed(scores: pl.DataFrame, definitions: list[ScoreDefinition]) -> pl.DataFrame:

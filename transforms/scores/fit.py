@@ -35,15 +35,11 @@ def primary_companies(associations: pl.LazyFrame) -> pl.LazyFrame:
     return per_contact.select("portal_id", "contact_id", pl.coalesce("labelled", only).alias("company_id")).drop_nulls("company_id")
 
 
-def _properties(definition: ScoreDefinition) -> set[str]:
-    return {f.property for rule in definition.rules for f in rule.filters}
-
-
 def fit_records(definition: ScoreDefinition, inputs: ScoreInputs) -> pl.LazyFrame:
     """The records `definition` scores, sorted by key, numbered `record` from 0, with the columns its
     rules read: the record's own, and for a contact score its primary company's as `company.<name>`."""
     records = scoped_records(definition, inputs)
-    wanted = _properties(definition)
+    wanted = {f.property for f in definition.filters}
     own = inputs.contacts if definition.object == "contact" else inputs.companies
     id_column = "contact_id" if definition.object == "contact" else "company_id"
     own_columns = [c for c in own.collect_schema().names() if c in wanted and c not in ("portal_id", id_column)]
@@ -67,7 +63,7 @@ def fit_warnings(definition: ScoreDefinition, columns: set[str]) -> list[str]:
     """One warning per property the rules read that the records lack: it is unknown on every record."""
     return [
         f"{definition.id}: {definition.object} records have no property {name!r}; it is unknown on every record"
-        for name in missing_properties([f for rule in definition.rules for f in rule.filters], columns)
+        for name in missing_properties(definition.filters, columns)
     ]
 
 

@@ -27,6 +27,7 @@ from transforms.scores.decay import remaining_after
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.evaluate import bucket_scores, company_scores, split_types
 from transforms.scores.events import typed_events
+from transforms.scores.history_changes import level_changes
 from transforms.scores.keys import KeyedMembers
 from transforms.scores.members import ScoreInputs, resets_until, scoped_records, score_members
 from transforms.scores.points import clamp_abs, frequency_cents
@@ -353,15 +354,8 @@ def _intervals(levels: pl.LazyFrame, records: pl.LazyFrame, definitions: list[Sc
         .with_columns((pl.col("cents") / 100).round(2).alias("score"))
         .with_columns(score_band(pl.col("score"), definitions).alias("band"))
     )
-    # Rows are sorted by record and day, so a row's previous row is its record's previous day.
-    new_record = pl.col("record") != pl.col("record").shift(1)
-    changed = (
-        new_record.fill_null(True) | (pl.col("score") != pl.col("score").shift(1)) | pl.col("band").ne_missing(pl.col("band").shift(1))
-    )
-    kept = scored.filter(changed)
-    last_of_record = pl.col("record") != pl.col("record").shift(-1)
     return (
-        kept.with_columns(pl.when(last_of_record.fill_null(True)).then(None).otherwise(pl.col("day").shift(-1)).alias("valid_to"))
+        level_changes(scored, ["record"])
         .join(ids, on="score_index", maintain_order="left")
         .select("score_id", "object_type", "portal_id", "record_id", "score", "band", pl.col("day").alias("valid_from"), "valid_to")
     )
@@ -420,7 +414,7 @@ def bucket_history(
     contact_fit = [d for d in fit if d.object == "contact"]
     fitted = _constant(bucket_scores(contact_fit, inputs, end).scores, start) if contact_fit else None
     found = [f for f in (intervals, fitted) if f is not None] or [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
-    return combined_history(pl.concat(found), definitions, start), parts
+    return combined_history(pl.concat(found), definitions), parts
 
 
 def company_history(
@@ -443,7 +437,7 @@ def company_history(
         frames.append(_intervals(company_levels(given, records, engagement, start), records, engagement, start))
     if company_fit := [d for d in fit if d.object == "company"]:
         frames.append(_constant(company_scores(company_fit, inputs, [{}], end).scores, start))
-    return combined_history(pl.concat(frames), definitions, start)
+    return combined_history(pl.concat(frames), definitions)
 
 
 def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:

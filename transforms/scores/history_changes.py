@@ -26,6 +26,17 @@ CHANGE_SCHEMA = pl.Schema(
 )
 
 
+def level_changes(levels: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
+    """`levels` (score and band per record and `day`, sorted by `key` then day) kept on each record's
+    first day and where its score or band changes, each with `valid_to`: its record's next kept day,
+    null on its last."""
+    # Sorted by record and day, so a row's previous row is its record's previous day.
+    new_record = pl.any_horizontal(pl.col(c) != pl.col(c).shift(1) for c in key).fill_null(True)
+    changed = new_record | (pl.col("score") != pl.col("score").shift(1)) | pl.col("band").ne_missing(pl.col("band").shift(1))
+    last_of_record = pl.any_horizontal(pl.col(c) != pl.col(c).shift(-1) for c in key).fill_null(True)
+    return levels.filter(changed).with_columns(pl.when(last_of_record).then(None).otherwise(pl.col("day").shift(-1)).alias("valid_to"))
+
+
 def state_on(changes: pl.LazyFrame, day: date) -> pl.LazyFrame:
     """(record, score, band) of every record in scope on `day` by the change rows up to that day."""
     return (

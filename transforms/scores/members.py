@@ -10,7 +10,7 @@ import polars as pl
 
 from transforms.scores.columns import KEY
 from transforms.scores.combined import expanded
-from transforms.scores.definition import Filter, ScoreDefinition
+from transforms.scores.definition import ScoreDefinition
 from transforms.scores.filters import all_filters, missing_properties
 from transforms.scores.units import definition_table
 
@@ -31,10 +31,6 @@ class ScoreInputs:
 COMPANY_PREFIX = "company."
 
 
-def _filters(definition: ScoreDefinition) -> list[Filter]:
-    return [f for rule in definition.rules for f in rule.filters]
-
-
 def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
     """The snapshot tables `definitions` read, each with the extra (property) columns they read:
     associations only for company scores and contact fit scores reading `company.` properties, list
@@ -42,7 +38,7 @@ def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
     definitions = expanded(definitions)
     engagement = [d for d in definitions if d.type == "engagement"]
     companies = [d for d in engagement if d.object == "company"]
-    fit = {(d.object, f.property) for d in definitions if d.type == "fit" for f in _filters(d)}
+    fit = {(d.object, f.property) for d in definitions if d.type == "fit" for f in d.filters}
     of_company = {p.removeprefix(COMPANY_PREFIX) for o, p in fit if o == "contact" and p.startswith(COMPANY_PREFIX)}
     needed: dict[str, set[str]] = {
         "contacts": {f.property for d in companies for f in d.company_settings.contact_filters}
@@ -50,7 +46,7 @@ def needed_inputs(definitions: list[ScoreDefinition]) -> dict[str, set[str]]:
         "score_resets": set(),
     }
     if engagement:
-        needed["events"] = {f.property for d in engagement for f in _filters(d)}
+        needed["events"] = {f.property for d in engagement for f in d.filters}
     if companies or of_company or any(o == "company" for o, _ in fit):
         needed["companies"] = of_company | {p for o, p in fit if o == "company"}
     if companies or of_company:

@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from transforms.scores.combined import PART_SEPARATOR, expanded
 from transforms.scores.definition import ScoreDefinition
 
 RULE_COLUMNS = {
@@ -25,8 +26,7 @@ def score_rules(definitions: list[ScoreDefinition], as_of: date) -> pl.DataFrame
     """One row per rule of `definitions` in force on `as_of`: its group and position (the keys of its
     breakdown rows), event type, filters, window, limit and its name as people read it."""
     # A combined score's rules are its parts', their groups named for their part (as in the breakdown).
-    sources = [(d.id, f"{part.type}: ", part) for d in definitions for part in (d.parts if d.type == "combined" else ())]
-    sources += [(d.id, "", d) for d in definitions if d.type != "combined"]
+    sources = [(d.id, part.type + PART_SEPARATOR if d.type == "combined" else "", part) for d in definitions for part in expanded([d])]
     rows = [
         {
             "score_id": score_id,

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.ipc as pa_ipc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -23,7 +25,7 @@ from flows.io.lake import publish_snapshot, stored_order
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256, table_files
-from flows.io.storage import write_parquet
+from flows.io.storage import write_error, write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
@@ -35,24 +37,20 @@ from transforms.snapshot.validate import (
     FAILURE_SCHEMA,
     QUARANTINE_SCHEMA,
     ROW,
+    SOURCE_FILE,
     duplicate_keys,
     quarantine_rows,
     row_failures,
     validate_table,
 )
 
-# Rows held before they are spilled to disk: memory follows this and a batch, not the size of a table.
-SPILL_ROWS = 2_000_000
-
 
 @dataclass(frozen=True)
 class Sizes:
-    """How an ingest divides its work: contact buckets, rows read and checked at a time, rows held
-    before a spill."""
+    """How an ingest divides its work: contact buckets, and rows read, checked and spilled at a time."""
 
     buckets: int = 1
     batch_rows: int = BATCH_ROWS
-    hold_rows: int = SPILL_ROWS
 
 
 @dataclass
@@ -71,7 +69,7 @@ def parsed_batches(
     path: Path, table: Table, mapping: TableMapping | None = None, extras: set[str] | None = None, batch_rows: int | None = None
 ) -> Iterator[pl.DataFrame]:
     """One file of `table` in batches (its headers and values mapped by `mapping`), typed to the
-    contract, with `_source_file` / `_source_row` (1-based); with `extras`, only those extra columns."""
+    contract, with `SOURCE_FILE` / `_source_row` (1-based); with `extras`, only those extra columns."""
     header, batches = raw_batches(path, batch_rows)
     # Polars renames a repeated CSV header to `<name>_duplicated_<n>`: which copy is meant is unknowable.
     repeated = sorted({re.sub(r"_duplicated_\d+$", "", c) for c in header if re.search(r"_duplicated_\d+$", c)})
@@ -85,7 +83,7 @@ def parsed_batches(
         if extras is not None:
             frame = frame.select(c for c in frame.columns if c in table.column_names or extra_name(c) in extras)
         frame = frame.with_columns(
-            pl.lit(path.name).cast(pl.Categorical).alias("_source_file"),
+            pl.lit(path.name).cast(pl.Categorical).alias(SOURCE_FILE),
             pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias("_source_row"),
         )
         first_row += raw.height
@@ -241,25 +239,38 @@ def _expected_rows(files: list[Path]) -> int | None:
 
 def _spilled(folder: Path, name: str, part: int) -> pl.LazyFrame | None:
     """The spilled batches of one bucket (`rows`) or key partition (`keys`), or None when there are none."""
-    files = sorted((folder / f"{name}-{part}").glob("batch-*.parquet"))
-    return pl.concat([pl.scan_parquet(f, glob=False) for f in files], how="diagonal_relaxed") if files else None
+    files = sorted((folder / f"{name}-{part}").glob("batch-*.arrow"))
+    return pl.concat([pl.scan_ipc(f, glob=False) for f in files], how="diagonal_relaxed") if files else None
+
+
+# Arrow's offsets and validity of every sparse text column make an uncompressed spill about three
+# times the rows' size; LZ4 takes it below Parquet's at a fraction of Parquet's cost.
+_SPILL_OPTIONS = pa_ipc.IpcWriteOptions(compression="lz4")
 
 
 class _Spill:
     """The batches of one table on disk while it is checked: every parsed row by bucket (with
-    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition. Batches
-    are held until `hold_rows` rows wait, then written as one file per bucket: fewer, larger files."""
+    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition, each
+    appended to an open Arrow file (LZ4) per bucket or partition (a new file when a batch's
+    columns differ): a few files however many batches, written and read back faster than Parquet.
+    Rows name their source file by its number in `sources` (a text column would be spilled on
+    every row)."""
 
-    def __init__(self, folder: Path, table: Table, buckets: int, hold_rows: int) -> None:
-        self.folder, self.table, self.buckets, self.hold_rows = folder, table, buckets, hold_rows
+    def __init__(self, folder: Path, table: Table, buckets: int) -> None:
+        self.folder, self.table, self.buckets = folder, table, buckets
         self.columns: dict[str, pl.DataType] = {}
-        self.pending: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+        self.sources: list[str] = []
+        self.writers: dict[tuple[str, int], tuple[Path, pa.Schema, pa_ipc.RecordBatchFileWriter]] = {}
         self.files = 0
 
-    def add(self, frame: pl.DataFrame, failed: pl.Series) -> None:
-        """Spill the parsed rows of a batch numbered by ROW; `failed`: the ROWs that failed a row check."""
+    def add(self, frame: pl.DataFrame, failed: pl.Series, source: str) -> None:
+        """Spill the parsed rows of a batch of the file `source`, numbered by ROW; `failed`: the ROWs
+        that failed a row check."""
         parsed = frame.filter(pl.col(PARSE_ERROR).is_null()).drop(PARSE_COLUMN, PARSE_ERROR)
         self.columns |= {c: d for c, d in parsed.schema.items() if not c.startswith("_") and c not in self.columns}
+        if source not in self.sources:
+            self.sources.append(source)
+        parsed = parsed.with_columns(pl.lit(self.sources.index(source), dtype=pl.Int32).alias(SOURCE_FILE))
         key = list(self.table.key)
         keys = parsed.select(ROW, *key).with_columns((pl.struct(key).hash() % self.buckets).cast(pl.Int32).alias("_part"))
         rows = parsed.with_columns(~pl.col(ROW).is_in(failed.implode()).alias("_row_ok"))
@@ -267,21 +278,34 @@ class _Spill:
             rows = rows.with_columns(contact_bucket(pl.col("portal_id"), pl.col("contact_id"), self.buckets).alias("_bucket"))
         else:
             rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
-        self.pending.append((keys, rows))
-        if sum(rows.height for _, rows in self.pending) >= self.hold_rows:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the batches held so far, one file per bucket and key partition."""
-        if not self.pending:
-            return
-        keys = pl.concat([k for k, _ in self.pending])
-        rows = pl.concat([r for _, r in self.pending], how="diagonal_relaxed")
-        self.pending = []
         for name, frame_of, column in (("keys", keys, "_part"), ("rows", rows, "_bucket")):
             for (part,), piece in frame_of.partition_by(column, as_dict=True).items():
-                write_parquet(piece.drop(column), self.folder / f"{name}-{part}" / f"batch-{self.files}.parquet", scratch=True)
-        self.files += 1
+                self._append(name, part, piece.drop(column).to_arrow())
+
+    def _append(self, name: str, part: int, batch: pa.Table) -> None:
+        path, schema, writer = self.writers.get((name, part), (self.folder, None, None))
+        try:
+            if writer is not None and schema != batch.schema:
+                writer.close()
+                writer = None
+            if writer is None:
+                path = self.folder / f"{name}-{part}" / f"batch-{self.files}.arrow"
+                self.files += 1
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pa_ipc.new_file(str(path), batch.schema, options=_SPILL_OPTIONS)
+                self.writers[name, part] = (path, batch.schema, writer)
+            writer.write_table(batch)
+        except (OSError, pa.ArrowException) as exc:
+            raise write_error(path, exc) from exc
+
+    def close(self) -> None:
+        """Finish every open file (their footers): from here on they can be read."""
+        for path, _, writer in self.writers.values():
+            try:
+                writer.close()
+            except (OSError, pa.ArrowException) as exc:
+                raise write_error(path, exc) from exc
+        self.writers = {}
 
 
 @dataclass(frozen=True)
@@ -295,6 +319,8 @@ class SpilledTable:
     snapshot_date: date
     buckets: int
     columns: dict[str, pl.DataType]
+    # The source files the spilled rows name by number.
+    sources: tuple[str, ...]
 
     @property
     def duplicates(self) -> Path:
@@ -323,29 +349,31 @@ def check_table(
     parents = {name: kept_keys(staged, name) for name in sorted(_with_parents({table_name}) - {table_name}) if (staged / name).is_dir()}
     files, manifest = _sources(snapshot, table_name)
     mapping = mappings.for_table(table_name) if mappings else None
-    spill = _Spill(staged / ".spill" / table_name, table, sizes.buckets if table_name in BUCKETED_TABLES else 1, sizes.hold_rows)
+    spill = _Spill(staged / ".spill" / table_name, table, sizes.buckets if table_name in BUCKETED_TABLES else 1)
     # A retried attempt starts clean: nothing of a failed one is read again.
     shutil.rmtree(spill.folder, ignore_errors=True)
     shutil.rmtree(staged / table_name, ignore_errors=True)
     quarantine = [pl.DataFrame(schema=QUARANTINE_SCHEMA)]
     progress = StepProgress(table_name, _expected_rows(files), "rows read and checked")
-    for path in files:
-        rows_in_file = 0
-        for batch in parsed_batches(path, table, mapping, batch_rows=sizes.batch_rows):
-            frame = batch.with_row_index(ROW, offset=manifest.rows_read).with_columns(pl.col(ROW).cast(pl.Int64))
-            failures = row_failures(frame, table, parents)
-            failed = failures.get_column(ROW).unique()
-            quarantine.append(quarantine_rows(failures, frame.filter(pl.col(ROW).is_in(failed.implode())), table))
-            spill.add(frame, failed)
-            manifest.rows_read += frame.height
-            rows_in_file += frame.height
-            progress.update(manifest.rows_read, manifest.rows_read)
-        manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": rows_in_file})
-    spill.flush()
+    try:
+        for path in files:
+            rows_in_file = 0
+            for batch in parsed_batches(path, table, mapping, batch_rows=sizes.batch_rows):
+                frame = batch.with_row_index(ROW, offset=manifest.rows_read).with_columns(pl.col(ROW).cast(pl.Int64))
+                failures = row_failures(frame, table, parents)
+                failed = failures.get_column(ROW).unique()
+                quarantine.append(quarantine_rows(failures, frame.filter(pl.col(ROW).is_in(failed.implode())), table))
+                spill.add(frame, failed, path.name)
+                manifest.rows_read += frame.height
+                rows_in_file += frame.height
+                progress.update(manifest.rows_read, manifest.rows_read)
+            manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": rows_in_file})
+    finally:
+        spill.close()
     progress.close()
     if clash := column_clash(list(spill.columns), table):
         raise SnapshotError(f"{snapshot / table_name}: across its files, {clash}")
-    spilled = SpilledTable(table_name, spill.folder, staged, snapshot_date, spill.buckets, spill.columns)
+    spilled = SpilledTable(table_name, spill.folder, staged, snapshot_date, spill.buckets, spill.columns, tuple(spill.sources))
     # Both copies of a duplicate key, wherever they sit: the keys of each partition, then their rows.
     duplicated = [
         duplicate_keys(keys, table).collect() for part in range(spill.buckets) if (keys := _spilled(spill.folder, "keys", part)) is not None
@@ -373,9 +401,10 @@ def write_bucket(spilled: SpilledTable, bucket: int) -> int:
         *[c for c in collected.columns if c.startswith("_")],
     )
     del collected
-    write_parquet(
-        quarantine_rows(duplicates, in_bucket.filter(pl.col(ROW).is_in(dropped)), table), spilled.quarantine(bucket), scratch=True
+    repeated = in_bucket.filter(pl.col(ROW).is_in(dropped)).with_columns(
+        pl.col(SOURCE_FILE).replace_strict(range(len(spilled.sources)), spilled.sources, return_dtype=pl.String)
     )
+    write_parquet(quarantine_rows(duplicates, repeated, table), spilled.quarantine(bucket), scratch=True)
     kept = in_bucket.filter(pl.col("_row_ok") & ~pl.col(ROW).is_in(dropped))
     del in_bucket
     # Read order, unless the lake keeps the table in its contract's order (a total order).

@@ -39,13 +39,11 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
     return sorted(frame.rows(), key=repr)
 
 
-# Each example runs six ingests of many small spill files: fewer examples than the others in CI,
+# Each example runs six ingests: fewer examples than the others in CI,
 # more under `make soak`.
 @settings(max_examples=6 if settings().max_examples <= 40 else 200)
-@given(snapshots(), st.integers(1, 7), st.integers(1, 9), st.integers(1, 30))
-def test_every_bucket_count_batch_size_and_spill_gives_the_rows_of_the_in_memory_validation(
-    tmp_path_factory, data, split, batch_rows, hold
-):
+@given(snapshots(), st.integers(1, 7), st.integers(1, 9))
+def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_validation(tmp_path_factory, data, split, batch_rows):
     contacts, _, events, _ = data
     snap = tmp_path_factory.mktemp("snap")
     # Two part files each: a duplicate key may sit in both.
@@ -56,7 +54,7 @@ def test_every_bucket_count_batch_size_and_spill_gives_the_rows_of_the_in_memory
     write_csv(snap / "events", "part-b", EVENT_HEADER, events[len(events) // 2 :])
     expected = _in_memory(snap)
     for buckets in (1, 2, 7):
-        got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), Sizes(buckets, batch_rows, hold))
+        got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), Sizes(buckets, batch_rows))
         for name, (kept, quarantine) in expected.items():
             assert _rows(got[name][0].select(kept.columns)) == _rows(kept), (name, buckets)
             assert got[name][1].equals(quarantine), (name, buckets)

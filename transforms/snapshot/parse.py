@@ -129,9 +129,12 @@ def parse_table(raw: pl.LazyFrame, table: Table) -> pl.LazyFrame:
         if value is None:
             value = _parse_text(column, table.name, _text(column.name))
         value = value.cast(column.dtype, strict=False)
+        typed.append(value.alias(column.name))
+        if column.dtype == pl.String:
+            # Text kept as text cannot fail: its value is null exactly when its text is.
+            continue
         failed = pl.col(column.name).is_not_null() & _text(column.name).is_not_null() & value.is_null()
         shown = _text(column.name).str.slice(0, 80)
-        typed.append(value.alias(column.name))
         errors.append(
             pl.when(failed).then(
                 pl.struct(
@@ -150,10 +153,9 @@ def parse_table(raw: pl.LazyFrame, table: Table) -> pl.LazyFrame:
         ragged = pl.struct(pl.lit(None, dtype=pl.String).alias("column"), pl.lit("the row has more fields than the header").alias("reason"))
         errors.insert(0, pl.when(pl.col(EXTRA_FIELDS).is_not_null()).then(ragged))
     first_error = pl.coalesce(errors) if errors else pl.lit(None, dtype=pl.Struct({"column": pl.String, "reason": pl.String}))
-    return raw.select(
-        *typed,
-        *extras,
-        *kept_internal,
-        first_error.struct.field("column").alias(PARSE_COLUMN),
-        first_error.struct.field("reason").alias(PARSE_ERROR),
+    # The first error is worked out once, then split into its two columns.
+    return raw.select(*typed, *extras, *kept_internal, first_error.alias("_first_error")).select(
+        pl.exclude("_first_error"),
+        pl.col("_first_error").struct.field("column").alias(PARSE_COLUMN),
+        pl.col("_first_error").struct.field("reason").alias(PARSE_ERROR),
     )

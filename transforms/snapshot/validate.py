@@ -12,6 +12,8 @@ from transforms.snapshot.contract import Table
 from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR
 
 ROW = "_row"
+# The file a row was read from (its row within it is `_source_row`).
+SOURCE_FILE = "_source_file"
 QUARANTINE_SCHEMA = pl.Schema(
     {
         "table_name": pl.String,
@@ -89,7 +91,7 @@ def quarantine_rows(failures: pl.DataFrame, rejected: pl.DataFrame, table: Table
     data_columns = [c for c in rejected.columns if not c.startswith("_")]
     described = rejected.select(
         ROW,
-        pl.col("_source_file").cast(pl.String).alias("source_file"),
+        pl.col(SOURCE_FILE).cast(pl.String).alias("source_file"),
         pl.col("_source_row").cast(pl.Int64).alias("source_row"),
         pl.struct([pl.col(c).cast(pl.String) for c in table.key]).struct.json_encode().alias("record_key"),
         pl.struct([pl.col(c).cast(pl.String) for c in data_columns]).struct.json_encode().alias("row_json"),

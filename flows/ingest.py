@@ -29,8 +29,8 @@ from flows.io.storage import write_error, write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
-from transforms.snapshot.buckets import BUCKETED_TABLES, bucket_count, contact_bucket
-from transforms.snapshot.contract import INGEST_ORDER, TABLES, Table
+from transforms.snapshot.buckets import BUCKETED_TABLES, CONTACT_KEY, bucket_count, bucket_references, contact_bucket
+from transforms.snapshot.contract import INGEST_ORDER, TABLES, ForeignKey, Table
 from transforms.snapshot.mappings import ColumnMappings, TableMapping, apply_mapping
 from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR, column_clash, extra_name, parse_table
 from transforms.snapshot.validate import (
@@ -40,6 +40,7 @@ from transforms.snapshot.validate import (
     SOURCE_FILE,
     duplicate_keys,
     quarantine_rows,
+    reference_failures,
     row_failures,
     validate_table,
 )
@@ -182,12 +183,14 @@ def validate_snapshot_table(
     return manifest, kept, quarantine
 
 
+def _parents_of(references: tuple[ForeignKey, ...]) -> set[str]:
+    """The tables `references` point at (every record table for a polymorphic one)."""
+    return {fk.parent for fk in references if fk.parent} | {parent for fk in references if fk.parent_by for _, parent, _ in fk.parent_by[1]}
+
+
 def _with_parents(tables: set[str]) -> set[str]:
-    """`tables` and the tables their foreign keys point at (both record tables for a polymorphic one)."""
-    parents = {fk.parent for name in tables for fk in TABLES[name].foreign_keys if fk.parent}
-    if any(fk.parent_by for name in tables for fk in TABLES[name].foreign_keys):
-        parents |= {"contacts", "companies"}
-    return tables | parents
+    """`tables` and the tables their foreign keys point at."""
+    return tables | _parents_of(tuple(fk for name in tables for fk in TABLES[name].foreign_keys))
 
 
 def read_snapshot(snapshot: Path, tables: list[str], mappings: ColumnMappings | None = None) -> dict[str, pl.DataFrame]:
@@ -346,7 +349,11 @@ def check_table(
     `staged`) per batch, every parsed row spilled by bucket, duplicate keys found in a pass over the
     key columns by partition. Return the manifest so far and the spilled table."""
     table = TABLES[table_name]
-    parents = {name: kept_keys(staged, name) for name in sorted(_with_parents({table_name}) - {table_name}) if (staged / name).is_dir()}
+    # A contact bucket checks its references to contacts itself (`write_bucket`): the batches need
+    # only the other parents' keys, and never every contact's.
+    local = bucket_references(table)
+    references = tuple(fk for fk in table.foreign_keys if fk not in local)
+    parents = {name: kept_keys(staged, name) for name in sorted(_parents_of(references))}
     files, manifest = _sources(snapshot, table_name)
     mapping = mappings.for_table(table_name) if mappings else None
     spill = _Spill(staged / ".spill" / table_name, table, sizes.buckets if table_name in BUCKETED_TABLES else 1)
@@ -360,7 +367,7 @@ def check_table(
             rows_in_file = 0
             for batch in parsed_batches(path, table, mapping, batch_rows=sizes.batch_rows):
                 frame = batch.with_row_index(ROW, offset=manifest.rows_read).with_columns(pl.col(ROW).cast(pl.Int64))
-                failures = row_failures(frame, table, parents)
+                failures = row_failures(frame, table, parents, references)
                 failed = failures.get_column(ROW).unique()
                 quarantine.append(quarantine_rows(failures, frame.filter(pl.col(ROW).is_in(failed.implode())), table))
                 spill.add(frame, failed, path.name)
@@ -383,9 +390,13 @@ def check_table(
     return manifest, spilled
 
 
+KEY_SCHEMA = pl.Schema({c: pl.Int64() for c in CONTACT_KEY})
+
+
 def write_bucket(spilled: SpilledTable, bucket: int) -> int:
     """Write one bucket of a spilled table: its kept rows to the staged lake in the lake's order, the
-    rows of its duplicate keys to its quarantine file. Return the rows kept (memory holds one bucket)."""
+    rows of its duplicate keys and of its references to contacts missing from the same bucket to its
+    quarantine file. Return the rows kept (memory holds one bucket)."""
     table = TABLES[spilled.table_name]
     rows = _spilled(spilled.folder, "rows", bucket)
     duplicates = pl.read_parquet(spilled.duplicates, glob=False)
@@ -401,10 +412,18 @@ def write_bucket(spilled: SpilledTable, bucket: int) -> int:
         *[c for c in collected.columns if c.startswith("_")],
     )
     del collected
-    repeated = in_bucket.filter(pl.col(ROW).is_in(dropped)).with_columns(
+    local = bucket_references(table)
+    if local:
+        contacts = spilled.staged / "contacts" / f"part-{bucket}.parquet"
+        keys = pl.read_parquet(contacts, columns=list(CONTACT_KEY), glob=False) if contacts.exists() else pl.DataFrame(schema=KEY_SCHEMA)
+        columns = {c for fk in local for c in fk.columns}
+        unknown = reference_failures(in_bucket.select(ROW, *columns), table, local, {"contacts": keys})
+        duplicates = pl.concat([duplicates, unknown])
+        dropped = duplicates.get_column(ROW).implode()
+    rejected = in_bucket.filter(pl.col(ROW).is_in(dropped)).with_columns(
         pl.col(SOURCE_FILE).replace_strict(range(len(spilled.sources)), spilled.sources, return_dtype=pl.String)
     )
-    write_parquet(quarantine_rows(duplicates, repeated, table), spilled.quarantine(bucket), scratch=True)
+    write_parquet(quarantine_rows(duplicates, rejected, table), spilled.quarantine(bucket), scratch=True)
     kept = in_bucket.filter(pl.col("_row_ok") & ~pl.col(ROW).is_in(dropped))
     del in_bucket
     # Read order, unless the lake keeps the table in its contract's order (a total order).

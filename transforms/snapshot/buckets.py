@@ -7,8 +7,12 @@ import math
 
 import polars as pl
 
+from transforms.snapshot.contract import ForeignKey, Table
+
 # Tables whose rows belong to one contact. Company, list, reset and partner tables stay whole.
 BUCKETED_TABLES = ("contacts", "associations", "events")
+# The columns a row's bucket is the hash of.
+CONTACT_KEY = ("portal_id", "contact_id")
 # Text bytes per bucket when the count follows the data size: about 1.5M events of a CRM export,
 # some 250 MB in memory. Parquet holds the same rows in about an eighth of the bytes.
 BUCKET_BYTES = 128 * 1024 * 1024
@@ -17,6 +21,15 @@ PARQUET_EXPANSION = 8
 # a bucket's lake file holds about six times its text bytes (its rows parsed, filtered and sorted),
 # beside the worker's own ~300 MB, and Dask pauses a worker at 80% of its limit.
 WORKER_SHARE = 24
+
+
+def bucket_references(table: Table) -> tuple[ForeignKey, ...]:
+    """The foreign keys of `table` that a contact bucket checks on its own: a contact-keyed table's
+    references to contacts, whose rows sit in the same bucket (the same hash of the same columns)."""
+    if table.name not in BUCKETED_TABLES:
+        return ()
+    return tuple(fk for fk in table.foreign_keys if fk.parent == "contacts" and fk.columns == CONTACT_KEY == fk.parent_columns)
+
 
 _GOLDEN, _MIX1, _MIX2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 

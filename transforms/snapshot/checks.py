@@ -67,12 +67,18 @@ def _column_checks(column: Column) -> list[pa.Check]:
     return checks
 
 
-def snapshot_schema(table: Table, parents: dict[str, pl.DataFrame] | None = None, unique: bool = True) -> pa.DataFrameSchema:
-    """Return the Pandera schema of `table`; with `parents` (kept parent keys) it checks foreign keys;
-    without `unique` it leaves key uniqueness to a pass over every row of the table."""
+def snapshot_schema(
+    table: Table,
+    parents: dict[str, pl.DataFrame] | None = None,
+    unique: bool = True,
+    references: tuple[ForeignKey, ...] | None = None,
+) -> pa.DataFrameSchema:
+    """Return the Pandera schema of `table`; with `parents` (kept parent keys) it checks the foreign
+    keys (those of `references` only, when given: the others are checked elsewhere); without
+    `unique` it leaves key uniqueness to a pass over every row of the table."""
     columns: dict[str, pa.Column] = {}
     fk_checks: dict[str, list[pa.Check]] = {}
-    for fk in table.foreign_keys if parents is not None else ():
+    for fk in (table.foreign_keys if references is None else references) if parents is not None else ():
         fk_checks.setdefault(fk.columns[-1], []).append(_foreign_key_check(fk, parents or {}))
     for column in table.columns:
         columns[column.name] = pa.Column(
@@ -81,3 +87,12 @@ def snapshot_schema(table: Table, parents: dict[str, pl.DataFrame] | None = None
             nullable=column.nullable,
         )
     return pa.DataFrameSchema(columns, unique=list(table.key) if unique else None, name=table.name, strict=False)
+
+
+def references_schema(table: Table, references: tuple[ForeignKey, ...], parents: dict[str, pl.DataFrame]) -> pa.DataFrameSchema:
+    """Return a Pandera schema that checks only `references` (foreign keys of `table`) against `parents`."""
+    columns = {
+        fk.columns[-1]: pa.Column(table.column(fk.columns[-1]).dtype, checks=[_foreign_key_check(fk, parents)], nullable=True)
+        for fk in references
+    }
+    return pa.DataFrameSchema(columns, name=table.name, strict=False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from transforms.snapshot.checks import DUPLICATE_KEY, snapshot_schema
-from transforms.snapshot.contract import Table
+from transforms.snapshot.checks import DUPLICATE_KEY, references_schema, snapshot_schema
+from transforms.snapshot.contract import ForeignKey, Table
 from transforms.snapshot.parse import PARSE_COLUMN, PARSE_ERROR
 
 ROW = "_row"
@@ -49,9 +50,9 @@ def _reasons(failure_cases: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _schema_failures(typed: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _schema_failures(typed: pl.DataFrame, schema: pa.DataFrameSchema, table: Table) -> pl.DataFrame:
     try:
-        snapshot_schema(table, parents, unique=False).validate(typed, lazy=True)
+        schema.validate(typed, lazy=True)
     except SchemaErrors as exc:
         dtype_failures = exc.failure_cases.filter(pl.col("index").is_null() & (pl.col("schema_context") == "Column"))
         if dtype_failures.height:
@@ -60,18 +61,33 @@ def _schema_failures(typed: pl.DataFrame, table: Table, parents: dict[str, pl.Da
     return pl.DataFrame(schema=FAILURE_SCHEMA)
 
 
-def row_failures(frame: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _numbered_failures(rows: pl.DataFrame, schema: pa.DataFrameSchema, table: Table) -> pl.DataFrame:
+    """(ROW, column_name, reason) of `rows` (numbered by ROW) that `schema` refuses."""
+    failures = _schema_failures(rows.drop(ROW, *[c for c in rows.columns if c.startswith("_")]), schema, table)
+    # Pandera reports positions within the rows it saw; map them back to row numbers.
+    return failures.with_columns(rows[ROW].gather(failures[ROW]).alias(ROW)).cast(FAILURE_SCHEMA)
+
+
+def row_failures(
+    frame: pl.DataFrame, table: Table, parents: dict[str, pl.DataFrame], references: tuple[ForeignKey, ...] | None = None
+) -> pl.DataFrame:
     """(ROW, column_name, reason) of the rows of `frame` (parsed rows numbered by ROW) that fail to
-    parse, fail a value check or reference a missing parent: every check but key uniqueness, which
-    needs all the table's rows (`duplicate_keys`)."""
+    parse, fail a value check or reference a missing parent (only through `references`, when given):
+    every check but key uniqueness, which needs all the table's rows (`duplicate_keys`)."""
     parse_failures = frame.filter(pl.col(PARSE_ERROR).is_not_null()).select(
         ROW, pl.col(PARSE_COLUMN).alias("column_name"), pl.col(PARSE_ERROR).alias("reason")
     )
-    parsed_rows = frame.filter(pl.col(PARSE_ERROR).is_null())
-    schema_failures = _schema_failures(parsed_rows.drop(ROW, *[c for c in parsed_rows.columns if c.startswith("_")]), table, parents)
-    # Pandera reports positions within the rows it saw; map them back to row numbers.
-    schema_failures = schema_failures.with_columns(parsed_rows[ROW].gather(schema_failures[ROW]).alias(ROW))
-    return pl.concat([parse_failures, schema_failures]).cast(FAILURE_SCHEMA)
+    schema = snapshot_schema(table, parents, unique=False, references=references)
+    schema_failures = _numbered_failures(frame.filter(pl.col(PARSE_ERROR).is_null()), schema, table)
+    return pl.concat([parse_failures.cast(FAILURE_SCHEMA), schema_failures])
+
+
+def reference_failures(
+    rows: pl.DataFrame, table: Table, references: tuple[ForeignKey, ...], parents: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """(ROW, column_name, reason) of `rows` (parsed rows numbered by ROW) whose `references` find no
+    row among `parents`."""
+    return _numbered_failures(rows, references_schema(table, references, parents), table)
 
 
 def duplicate_keys(rows: pl.LazyFrame, table: Table) -> pl.LazyFrame:

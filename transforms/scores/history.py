@@ -10,6 +10,7 @@ Nothing loops over days: a record costs rows in proportion to the days its score
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -37,6 +38,8 @@ from transforms.scores.units import aggregation, definition_table, rule_units, u
 # Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
 # packs into one integer with DAY_SLOTS room for the day: grouping and sorting stay on one column.
 UNIT_KEY = ["member", "unit_id"]
+# Told each stage's name and rows as the pass settles it: how a benchmark sees where the time goes.
+StageObserver = Callable[[str, pl.DataFrame], None]
 DAY_SLOTS = 1 << 16
 _new_key = (pl.col("key") != pl.col("key").shift(1)).fill_null(True)
 
@@ -370,19 +373,33 @@ def _check_range(definitions: list[ScoreDefinition], start: date, end: date) -> 
         raise ValueError(f"history range too long: {(end - start).days + 1} days (at most {DAY_SLOTS})")
 
 
+def _settled(frame: pl.LazyFrame, stage: str, observe: StageObserver | None) -> pl.LazyFrame:
+    """`frame` computed once (the steps after it read it several times), its rows told to `observe`."""
+    settled = frame.collect()
+    if observe is not None:
+        observe(stage, settled)
+    return settled.lazy()
+
+
 def _engagement_bucket(
-    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date, observe: StageObserver | None = None
 ) -> tuple[pl.LazyFrame, CompanyParts]:
     """`bucket_history` of engagement definitions."""
     units = rule_units(definitions)
     numbered, members, _ = score_members(definitions, inputs)
-    deltas = unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end).collect().lazy()
+    deltas = _settled(unit_deltas(inputs.events, definitions, units, members, inputs.score_resets, start, end), "unit deltas", observe)
     records = numbered.lazy()
     limits = members.join(definition_table(definitions).collect(), on="score_index").select("member", "score_limit_cents")
-    totals = member_levels(rule_deltas(deltas, units, start), units, limits, start).collect().lazy()
+    rules = rule_deltas(deltas, units, start)
+    if observe is not None:
+        # Only when observed: the rule deltas on their own, to be timed apart from the member levels.
+        rules = _settled(rules, "rule deltas", observe)
+    totals = _settled(member_levels(rules, units, limits, start), "member levels", observe)
     own = _of(definitions, "self")
     contacts = totals.with_columns(row_values(members, "member", *KEY)).filter(own)
     intervals = _intervals(contacts, records.filter(own), definitions, start)
+    if observe is not None:
+        intervals = _settled(intervals, "contact intervals", observe)
     return intervals, company_parts(totals, members, records, definitions, start)
 
 
@@ -401,16 +418,16 @@ def _constant(scores: pl.LazyFrame, start: date) -> pl.LazyFrame:
 
 
 def bucket_history(
-    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date, observe: StageObserver | None = None
 ) -> tuple[pl.LazyFrame, CompanyParts | None]:
     """The part of the history over [start, end] that `inputs` (one contact bucket's contacts,
     associations and events, the other tables whole) settle on their own: the intervals of its
     contact records, and the `CompanyParts` of the engagement definitions (None without any). A fit
     score reads the snapshot's properties, which hold one value for the whole range: its score on
-    `end` is its score on every day."""
+    `end` is its score on every day. `observe` is told each stage's rows as it is settled."""
     _check_range(definitions, start, end)
     engagement, fit = split_types(expanded(definitions))
-    intervals, parts = _engagement_bucket(engagement, inputs, start, end) if engagement else (None, None)
+    intervals, parts = _engagement_bucket(engagement, inputs, start, end, observe) if engagement else (None, None)
     contact_fit = [d for d in fit if d.object == "contact"]
     fitted = _constant(bucket_scores(contact_fit, inputs, end).scores, start) if contact_fit else None
     found = [f for f in (intervals, fitted) if f is not None] or [pl.LazyFrame(schema=polars_types(ENGAGEMENT_SCORE_HISTORY))]
@@ -440,9 +457,11 @@ def company_history(
     return combined_history(pl.concat(frames), definitions)
 
 
-def score_history(definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date) -> pl.LazyFrame:
+def score_history(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, start: date, end: date, observe: StageObserver | None = None
+) -> pl.LazyFrame:
     """Intervals (valid_from, valid_to exclusive, null when still current on `end`) of each record's
     score and band over [start, end]: the single-day engine's result on every day, in one pass.
-    Contact records come first, then company records."""
-    contacts, parts = bucket_history(definitions, inputs, start, end)
+    Contact records come first, then company records; `observe`, see `bucket_history`."""
+    contacts, parts = bucket_history(definitions, inputs, start, end, observe)
     return pl.concat([contacts, company_history(definitions, inputs, [parts], start, end)])

@@ -64,6 +64,18 @@ def test_window_reset_and_limit_cut_the_intervals():
     ]
 
 
+def test_an_observer_is_told_each_stage_and_its_rows_and_the_intervals_do_not_change():
+    d = definition(rules({"event": "form_submission", "points": 10, "within_days": 10, "limit_to": 15}))
+    data = inputs(events((1, "form_submission", "2026-03-01T09:00:00"), (2, "form_submission", "2026-03-05T09:00:00")), contacts=[1, 2])
+    told: list[tuple[str, int]] = []
+    observed = score_history([d], data, START, END, lambda stage, rows: told.append((stage, rows.height))).collect()
+    assert observed.equals(score_history([d], data, START, END).collect())
+    assert [stage for stage, _ in told] == ["unit deltas", "rule deltas", "member levels", "contact intervals"]
+    # Each event starts and ends (leaves its 10-day window): two unit deltas per contact.
+    assert dict(told)["unit deltas"] == 4
+    assert dict(told)["contact intervals"] == observed.height == 6
+
+
 def test_company_history_follows_its_members():
     d = definition(rules({"event": "email_open", "points": 10, "within_days": 30}), object="company", company={"aggregation": "max"})
     ev = events((1, "email_open", "2026-03-01T09:00:00"), (2, "email_open", "2026-03-20T09:00:00"))

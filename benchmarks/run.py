@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -66,15 +67,30 @@ def engage(*arguments: str) -> dict[str, object]:
     command = [str(Path(sys.executable).parent / "engage"), *arguments]
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    peak = 0
+    # The output is read as it comes, each line with its time: the peak is placed after the last
+    # line printed before it (which stage, which table or bucket).
+    lines: list[tuple[float, str]] = []
+    reader = threading.Thread(target=lambda: lines.extend((time.perf_counter(), line) for line in proc.stdout or ()), daemon=True)
+    reader.start()
+    peak, peak_at = 0, started
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        rss = _tree_rss(proc.pid)
+        if rss > peak:
+            peak, peak_at = rss, time.perf_counter()
         time.sleep(0.1)
-    output = proc.stdout.read() if proc.stdout else ""
+    reader.join()
+    output = "".join(line for _, line in lines)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"engage {' '.join(arguments[:2])} failed (exit {proc.returncode}):\n{output[-3000:]}")
-    return {"seconds": seconds, "peak_mib": peak / 2**20, "output": output}
+    before = [line for at, line in lines if at <= peak_at]
+    where = before[-1].strip() if before else "before any output"
+    return {
+        "seconds": seconds,
+        "peak_mib": peak / 2**20,
+        "output": output,
+        "peak_after": f"{peak_at - started:.0f} s, after: {where[-160:]}",
+    }
 
 
 def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object]:
@@ -87,7 +103,7 @@ def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object
             stages = {
                 name.strip(): float(value) for name, value in (part.rsplit(" ", 1) for part in line.split("stage seconds:")[1].split(","))
             }
-    return {"seconds": seconds, "peak_mib": peak, "stages": stages}
+    return {"seconds": seconds, "peak_mib": peak, "stages": stages, "peak_after": run["peak_after"]}
 
 
 def main() -> None:
@@ -106,6 +122,7 @@ def main() -> None:
     print(f"snapshot: {args.contacts:,} contacts, {events:,} events ({snap.relative_to(PROJECT_ROOT)})")
     print(f"bare Polars copy into Parquet: {copy['seconds']:.1f} s, peak {copy['peak_rss_mib']:,.0f} MiB")
     print(f"engage run: {run['seconds']:.1f} s, peak RSS of the process tree {run['peak_mib']:,.0f} MiB")
+    print(f"  peak at {run['peak_after']}")
     for name, seconds in run["stages"].items():  # type: ignore[attr-defined]
         print(f"  {name:<20} {seconds:8.1f} s")
     print(f"ratio to the bare copy: {run['seconds'] / copy['seconds']:.2f}")
@@ -115,6 +132,7 @@ def main() -> None:
         print(
             f"engage backfill --history-only, {args.backfill_days} days: {backfill['seconds']:.1f} s, peak RSS {backfill['peak_mib']:,.0f} MiB"
         )
+        print(f"  peak at {backfill['peak_after']}")
         for name, seconds in backfill["stages"].items():  # type: ignore[attr-defined]
             print(f"  {name:<20} {seconds:8.1f} s")
 

@@ -30,7 +30,7 @@ from transforms.outputs import OUTPUT_SCHEMAS, validate_output
 from transforms.points.points import deal_points, managed_points, partner_tier, points_by_client
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
-from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, merged_distribution
+from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
 from transforms.scores.history import CompanyParts, bucket_history, company_history
 from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
@@ -206,12 +206,21 @@ def score_bucket(paths: Paths, snapshot_date: date, settings: Settings, as_of: d
 
 
 @task(name="merge-scores", cache_policy=NO_CACHE)
-def merge_scores(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, buckets: list[DayPart], staged: Path) -> DayPart:
-    """Write the company scores and the distribution of the day from every bucket's part."""
+def merge_scores(
+    paths: Paths,
+    snapshot_date: date,
+    settings: Settings,
+    as_of: date,
+    partials: dict[int, pl.DataFrame],
+    buckets: list[DayPart],
+    staged: Path,
+) -> DayPart:
+    """Write the company scores and the distribution of the day from every bucket's company partials
+    (folded into one set) and distribution counts."""
     started = time.perf_counter()
     definitions = settings.active_definitions
     inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    companies = company_scores(definitions, inputs, [b.company_partials for b in buckets], as_of)
+    companies = company_scores(definitions, inputs, [partials], as_of)
     counted = [b.distribution.lazy() for b in buckets if b.distribution is not None]
     scores, breakdown, distribution = pl.collect_all(
         [companies.scores, companies.breakdown, merged_distribution([*counted, companies.distribution])]
@@ -247,11 +256,16 @@ def compute_day(
         # On a Dask cluster the buckets run side by side; in one process, one after the other.
         futures = [score_bucket.submit(paths, snapshot_date, settings, as_of, bucket, staged) for bucket in range(buckets)]
         scored: list[DayPart] = []
+        partials: dict[int, pl.DataFrame] = {}
         with StepProgress(f"scores {as_of}", buckets, "buckets") as progress:
             for future in futures:
-                scored.append(future.result())
+                part = future.result()
+                # Folded in as each bucket comes: memory holds one set of company partials, not every bucket's.
+                partials = folded_partials(settings.active_definitions, [partials, part.company_partials])
+                part.company_partials = {}
+                scored.append(part)
                 progress.update(len(scored), sum(part.rows["engagement_scores"] for part in scored))
-        parts = [*scored, merge_scores(paths, snapshot_date, settings, as_of, scored, staged)]
+        parts = [*scored, merge_scores(paths, snapshot_date, settings, as_of, partials, scored, staged)]
     if partner:
         parts.append(partner_day(paths, snapshot_date, settings, as_of, staged))
     total = DayPart()

@@ -24,7 +24,7 @@ from transforms.scores.distribution import score_distribution
 from transforms.scores.filters import missing_properties
 from transforms.scores.fit import fit_points, fit_records, fit_warnings
 from transforms.scores.members import ScoreInputs, latest_resets, scoped_records, score_members, score_ranges
-from transforms.scores.points import breakdown_rows, company_partials, company_points, member_points
+from transforms.scores.points import RowKind, breakdown_rows, company_partials, company_points, member_points
 from transforms.scores.schemas import ENGAGEMENT_SCORE_BREAKDOWN, ENGAGEMENT_SCORE_DISTRIBUTION, ENGAGEMENT_SCORES
 from transforms.scores.sums import unit_sums
 from transforms.scores.units import rule_units
@@ -131,25 +131,50 @@ def _engagement_bucket(definitions: list[ScoreDefinition], inputs: ScoreInputs, 
     return BucketScores(scores.lazy(), breakdown, _distribution(scores, definitions, day), partials, warnings + member_warnings)
 
 
+def _company_kinds(definitions: list[ScoreDefinition]) -> dict[int, tuple[list[RowKind], str]]:
+    """Per company definition among the engagement `definitions` (by index): its breakdown row kinds
+    and its aggregation."""
+    units = rule_units(definitions)
+    # Row kinds follow from the units alone: the plan over an empty frame is never run.
+    return {
+        index: (
+            member_points(pl.LazyFrame(), units.filter(pl.col("score_index") == index), 100 * d.score_limit)[1],
+            d.company_settings.aggregation,
+        )
+        for index, d in enumerate(definitions)
+        if d.object == "company"
+    }
+
+
+def folded_partials(definitions: list[ScoreDefinition], partials: list[dict[int, pl.DataFrame]]) -> dict[int, pl.DataFrame]:
+    """The `company_partials` of several contact buckets (`BucketScores.company_partials`) as those of
+    one bucket holding all their contacts: a run folds each bucket's in as it comes, so it never holds
+    every bucket's at once."""
+    return _folded(split_types(expanded(definitions))[0], partials)
+
+
+def _folded(engagement: list[ScoreDefinition], partials: list[dict[int, pl.DataFrame]]) -> dict[int, pl.DataFrame]:
+    """`folded_partials` of the engagement definitions `engagement`, numbered as they are."""
+    folded: dict[int, pl.DataFrame] = {}
+    for index, (kinds, aggregation) in _company_kinds(engagement).items():
+        given = [p[index] for p in partials if index in p]
+        if given:
+            folded[index] = given[0] if len(given) == 1 else company_partials(pl.concat(given), kinds, aggregation)
+    return folded
+
+
 def _engagement_companies(
     definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: list[dict[int, pl.DataFrame]], day: date
 ) -> tuple[list[pl.LazyFrame], list[pl.LazyFrame]]:
     """Per company definition among the engagement `definitions`: its labelled scores (`cents`) and
     breakdown rows, from the `company_partials` of every contact bucket."""
-    units = rule_units(definitions)
     scored: list[pl.LazyFrame] = []
     rows: list[pl.LazyFrame] = []
-    for index, definition in enumerate(definitions):
-        if definition.object != "company":
-            continue
+    combined = _folded(definitions, partials)
+    for index, (kinds, aggregation) in _company_kinds(definitions).items():
+        definition = definitions[index]
         records = scoped_records(definition, inputs).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).collect()
-        # Row kinds follow from the units alone: the plan over an empty frame is never run.
-        _, kinds = member_points(pl.LazyFrame(), units.filter(pl.col("score_index") == index), 100 * definition.score_limit)
-        aggregation = definition.company_settings.aggregation
-        combined = (
-            company_partials(pl.concat([p[index] for p in partials]), kinds, aggregation) if len(partials) > 1 else partials[0][index]
-        )
-        score, score_rows = company_points(combined, kinds, aggregation, 0, records.height, 100 * definition.score_limit)
+        score, score_rows = company_points(combined[index], kinds, aggregation, 0, records.height, 100 * definition.score_limit)
         labels = _labels(definition, records, day)
         scored.append(score.select("record", "cents").with_columns(*labels, pl.lit(index, dtype=pl.Int32).alias("score_index")))
         rows.extend(frame.with_columns(labels) for frame in score_rows)

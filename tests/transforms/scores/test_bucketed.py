@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
 from tests.transforms.score_fixtures import AS_OF, events, inputs
-from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, merged_distribution
+from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
 from transforms.scores.history import bucket_history, company_history, score_history
 from transforms.scores.members import ScoreInputs
 from transforms.snapshot.buckets import contact_bucket
@@ -88,6 +88,13 @@ def test_per_bucket_scores_merged_equal_the_unbucketed_engine(data, buckets):
     assert _sorted(scores).equals(_sorted(whole.scores.collect()))
     assert _sorted(breakdown).equals(_sorted(whole.breakdown.collect()))
     assert distribution.equals(whole.distribution.collect())
+    # Folded in one bucket at a time, as a run does, the partials give the same company scores.
+    folded: dict[int, pl.DataFrame] = {}
+    for part in parts:
+        folded = folded_partials(defs, [folded, part.company_partials])
+    one_by_one = company_scores(defs, frame, [folded], AS_OF)
+    assert one_by_one.scores.collect().equals(companies.scores.collect())
+    assert one_by_one.breakdown.collect().equals(companies.breakdown.collect())
 
 
 @HALF

@@ -65,6 +65,48 @@ def lake(contacts: int, events_per_contact: float) -> Path:
     return out
 
 
+def _split(whole: Path, out: Path, buckets: int) -> None:
+    import shutil
+
+    import polars as pl
+
+    from transforms.snapshot.buckets import BUCKETED_TABLES, CONTACT_KEY, contact_bucket
+
+    meta = (whole / "_snapshot.json").read_text()
+    if (out / "_snapshot.json").exists() and (out / "_snapshot.json").read_text() == meta:
+        return
+    started = time.perf_counter()
+    for table in SCORED_TABLES:
+        (out / table).mkdir(parents=True, exist_ok=True)
+        source = whole / table / "part-0.parquet"
+        if table not in BUCKETED_TABLES:
+            shutil.copyfile(source, out / table / "part-0.parquet")
+            continue
+        bucket = contact_bucket(*(pl.col(c) for c in CONTACT_KEY), buckets)
+        for b in range(buckets):
+            # Filtering keeps the lake's order, which is the order inside a bucket too.
+            pl.scan_parquet(source).filter(bucket == b).sink_parquet(out / table / f"part-{b}.parquet")
+    (out / "_snapshot.json").write_text(meta)
+    print(f"split the lake {whole.name} into {buckets} contact buckets in {time.perf_counter() - started:.1f}s", flush=True)
+
+
+def bucketed_lake(contacts: int, events_per_contact: float, buckets: int | None = None) -> tuple[Path, int]:
+    """`lake` split into contact buckets as `engage run` splits it (`part-{bucket}.parquet` of the
+    contact-keyed tables, the others whole), by default into as many as it would choose for the
+    snapshot; the folder and the bucket count."""
+    from flows.ingest import snapshot_buckets
+
+    whole = lake(contacts, events_per_contact)
+    count = buckets or snapshot_buckets(snapshot(contacts, events_per_contact))
+    out = BENCH_DIR / f"lake-{contacts}-{events_per_contact:g}-buckets-{count}"
+    worker = multiprocessing.get_context("spawn").Process(target=_split, args=(whole, out, count))
+    worker.start()
+    worker.join()
+    if worker.exitcode != 0:
+        raise RuntimeError(f"splitting the lake {out} failed (exit {worker.exitcode})")
+    return out, count
+
+
 def measured(code: str, *args: str) -> dict:
     """Run `code` in a fresh interpreter; return the JSON it prints last, plus its peak RSS in MiB."""
     wrapper = (

@@ -82,7 +82,7 @@ def _split(whole: Path, out: Path, buckets: int) -> None:
         if table not in BUCKETED_TABLES:
             shutil.copyfile(source, out / table / "part-0.parquet")
             continue
-        bucket = contact_bucket(*(pl.col(c) for c in CONTACT_KEY), buckets)
+        bucket = contact_bucket(pl.col(CONTACT_KEY[0]), pl.col(CONTACT_KEY[1]), buckets)
         for b in range(buckets):
             # Filtering keeps the lake's order, which is the order inside a bucket too.
             pl.scan_parquet(source).filter(bucket == b).sink_parquet(out / table / f"part-{b}.parquet")

@@ -32,6 +32,9 @@ COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 SUPPORTED = ".parquet, .csv, .ndjson or .jsonl (text ones also as .gz or .zst), in any case"
 # Rows read and checked at a time: memory follows this, not the size of a file.
 BATCH_ROWS = 500_000
+# CSV and NDJSON lines longer than this are refused before they are parsed: parsing holds a line
+# several times over (a 1 GiB line took 8.4 GiB), and a CRM export's rows are far shorter.
+MAX_LINE_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,25 @@ def _decompressed(path: Path, compression: str) -> Path:
     return Path(name)
 
 
+def _check_lines(path: Path, shown: Path, blocks: int | None = None) -> None:
+    """Stop the run, naming `shown`, when a line of the text file `path` (of its first `blocks` blocks
+    of MAX_LINE_BYTES) is too long: some whole block holds no line break. Lines up to MAX_LINE_BYTES
+    always pass, lines of twice that never do; the check reads blocks, it never splits lines."""
+    lines = 0
+    with open(path, "rb") as handle:
+        while (blocks is None or blocks > 0) and (block := handle.read(MAX_LINE_BYTES)):
+            if len(block) == MAX_LINE_BYTES and b"\n" not in block:
+                raise SnapshotError(
+                    f"{shown}: line {lines + 1} is longer than {MAX_LINE_BYTES >> 20} MiB, the longest line engage reads "
+                    "(is the file an export of rows, with line breaks?)"
+                )
+            lines += block.count(b"\n")
+            blocks = None if blocks is None else blocks - 1
+
+
 def _csv_header(path: Path) -> list[str]:
     """The column names of a CSV file's first line."""
+    _check_lines(path, path, blocks=1)
     return pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
 
 
@@ -175,6 +195,8 @@ def raw_batches(path: Path, batch_rows: int | None = None) -> tuple[list[str], I
             source = _decompressed(path, fmt.compression) if fmt.compression else path
             if source != path:
                 cleanup.callback(source.unlink, missing_ok=True)
+            if fmt.kind != "parquet":
+                _check_lines(source, path)
             handle = cleanup.enter_context(open(source, "rb"))
             scan = _scan(source, fmt.kind, handle)
             header = [name for name in scan.collect_schema().names() if name != EXTRA_FIELDS]

@@ -11,6 +11,7 @@ import pytest
 
 from flows.cli.app import main
 from flows.io.paths import Paths
+from flows.io.snapshot_files import MAX_LINE_BYTES
 from tests.conftest import SNAPSHOT_DAY
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -49,9 +50,15 @@ def _binary(events: Path) -> None:
     pq.write_table(pa.table({**EVENT, "event_id": pa.array([b"x\xff"], pa.binary())}), events / "zz-bytes.parquet")
 
 
+def _long_line(events: Path) -> None:
+    header = ",".join(EVENT).encode()
+    (events / "long.csv").write_bytes(header + b"\n1,x2,1,email_open," + b"2" * (2 * MAX_LINE_BYTES) + b"\n")
+
+
 @pytest.mark.parametrize(
     ("plant", "said"),
     [
+        (_long_line, "long.csv: line 2 is longer than 16 MiB"),
         (_clash, "extra.csv: column 'SNAPSHOT_DATE' clashes with engage's column 'snapshot_date'"),
         (lambda events: (events / "rates.json").write_text("{}"), "rates.json: is not in a format engage reads"),
         (lambda events: (events / "bad\nname.xlsx").write_text(""), "bad\\nname.xlsx: is not in a format"),

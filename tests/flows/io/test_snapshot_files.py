@@ -10,8 +10,9 @@ import pyarrow as pa
 import pytest
 
 from flows.ingest import validate_snapshot_table
+from flows.io import snapshot_files
 from flows.io.errors import SnapshotError
-from flows.io.snapshot_files import table_files
+from flows.io.snapshot_files import raw_batches, table_files
 
 CSV = b"currency,rate_date,usd_per_unit\nEUR,2026-01-01,1.1\n"
 NDJSON = b'{"currency": "NOK", "rate_date": "2026-01-01", "usd_per_unit": 0.09}\n'
@@ -116,3 +117,31 @@ def test_pattern_characters_in_a_snapshot_path_are_not_patterns(tmp_path, kind):
         getattr(frame, f"write_{kind}")(path)
     _, kept, _ = validate_snapshot_table(real, "fx_rates", {})
     assert kept["currency"].to_list() == ["EUR"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        ("a.csv", CSV + b"EUR,2026-01-02," + b"9" * 200 + b"\n", 3),
+        ("a.csv", b"currency" * 30, 1),
+        ("a.csv.gz", gzip.compress(CSV + b"x" * 200), 3),
+        ("a.ndjson", NDJSON * 3 + b'{"currency": "' + b"N" * 200 + b'"}\n', 4),
+    ],
+)
+def test_a_line_longer_than_engage_reads_stops_the_run_before_it_is_parsed(tmp_path, monkeypatch, name, content, line):
+    monkeypatch.setattr(snapshot_files, "MAX_LINE_BYTES", 96)
+    snap = _snapshot(tmp_path, {f"fx_rates/{name}": content})
+    with pytest.raises(SnapshotError) as err:
+        next(raw_batches(snap / "fx_rates" / name)[1])
+    assert str(err.value).startswith(f"{snap / 'fx_rates' / name}: line {line} is longer than")
+    # The check before a run (`engage check`) reads a header's first block only and leaves the rest to the ingest.
+    assert snapshot_files.file_header(snap / "fx_rates" / name) in (None, ["currency", "rate_date", "usd_per_unit"])
+
+
+def test_lines_up_to_the_longest_engage_reads_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(snapshot_files, "MAX_LINE_BYTES", 96)
+    row = b"EUR,2026-01-02," + b"1" * 80 + b"\n"
+    snap = _snapshot(tmp_path, {"fx_rates/a.csv": CSV + row * 5})
+    header, batches = raw_batches(snap / "fx_rates" / "a.csv")
+    assert len(row) == 96 and header == ["currency", "rate_date", "usd_per_unit"]
+    assert sum(batch.height for batch in batches) == 6

@@ -31,7 +31,7 @@ from transforms.points.points import deal_points, managed_points, partner_tier, 
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
-from transforms.scores.history import CompanyParts, bucket_history, company_history
+from transforms.scores.history import CompanyParts, bucket_history, company_history, folded_parts
 from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
@@ -295,12 +295,12 @@ def history_bucket(
 
 @task(name="history-companies", cache_policy=NO_CACHE)
 def history_companies(
-    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: list[CompanyParts | None], staged: Path
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: CompanyParts | None, staged: Path
 ) -> int:
-    """Store the companies' history over [start, end], merged from every bucket's parts; return the change rows written."""
+    """Store the companies' history over [start, end] from every bucket's parts (folded); return the change rows written."""
     definitions = settings.active_definitions
     inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    intervals = company_history(definitions, inputs, parts, start, end).collect()
+    intervals = company_history(definitions, inputs, [parts], start, end).collect()
     return store_part(paths, staged, COMPANY_PART, intervals, [d.id for d in definitions], start, end)
 
 
@@ -310,13 +310,16 @@ def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start
     started = time.perf_counter()
     staged = open_history(paths, buckets)
     futures = [history_bucket.submit(paths, snapshot_date, settings, start, end, bucket, staged) for bucket in range(buckets)]
-    changes, parts = 0, []
+    changes, done = 0, 0
+    parts: CompanyParts | None = None
     with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
         for future in futures:
             written, company = future.result()
             changes += written
-            parts.append(company)
-            progress.update(len(parts), changes)
+            # Folded in as each bucket comes: memory holds one set of company parts, not every bucket's.
+            parts = folded_parts(settings.active_definitions, [parts, company])
+            done += 1
+            progress.update(done, changes)
     changes += history_companies(paths, snapshot_date, settings, start, end, parts, staged)
     publish_history(paths, staged, days_between(start, end))
     run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)

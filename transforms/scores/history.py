@@ -312,19 +312,38 @@ def _extreme(filled: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.Laz
     return filled.group_by(*KEY, "day").agg(pl.when(lowest).then(pl.col("cents").min()).otherwise(pl.col("cents").max()))
 
 
-def company_levels(parts: list[CompanyParts], records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
-    """(KEY, day, cents): company totals aggregated over the members of every bucket in `parts` on
-    every day one changes, clamped to [0, score_limit]; `records` carry an integer `record`."""
+def folded_parts(definitions: list[ScoreDefinition], parts: list[CompanyParts | None]) -> CompanyParts | None:
+    """The `CompanyParts` of several contact buckets (from `bucket_history`) as those of one bucket
+    holding all their members, None when none has any: a run folds each bucket's in as it comes, so
+    it never holds every bucket's at once."""
+    return _folded(split_types(expanded(definitions))[0], parts)
+
+
+def _folded(engagement: list[ScoreDefinition], parts: list[CompanyParts | None]) -> CompanyParts | None:
+    """`folded_parts` of the engagement definitions."""
+    given = [p for p in parts if p is not None]
+    if len(given) < 2:
+        return given[0] if given else None
+    summed = pl.concat([p.summed.lazy() for p in given]).group_by(*KEY, "day").agg(pl.col("cents").sum())
+    counts = pl.concat([p.counts.lazy() for p in given]).group_by(KEY).agg(pl.col("n").sum())
+    extremes = pl.concat([p.extremes.lazy().with_columns(pl.lit(i).alias("part")) for i, p in enumerate(given)])
+    # Each part has a row on `start` for every record it covers, so a part's value is known on every day.
+    merged = _extreme(_filled(extremes, extremes.select(*KEY, "part").unique(), KEY, "part"), engagement)
+    return CompanyParts(*pl.collect_all([summed, counts, merged]))
+
+
+def company_levels(parts: CompanyParts, records: pl.LazyFrame, definitions: list[ScoreDefinition], start: date) -> pl.LazyFrame:
+    """(KEY, day, cents): company totals aggregated over the members in `parts` (every bucket's,
+    folded) on every day one changes, clamped to [0, score_limit]; `records` carry an integer `record`."""
     meta = definition_table(definitions).select("score_index", "aggregation", "score_limit_cents")
-    counts = pl.concat([p.counts.lazy() for p in parts]).group_by(KEY).agg(pl.col("n").sum())
     summed = (
-        pl.concat([p.summed.lazy() for p in parts])
+        parts.summed.lazy()
         .join(records, on=KEY)
         .select(pl.col("record").alias("key"), "day", "cents")
         .pipe(running, start)
         .join(records, left_on="key", right_on="record")
         .join(meta, on="score_index")
-        .join(counts, on=KEY)
+        .join(parts.counts.lazy(), on=KEY)
         .with_columns(
             pl.when(pl.col("aggregation") == "avg")
             .then(divide_rounded(pl.col("cents"), pl.col("n")))
@@ -332,10 +351,8 @@ def company_levels(parts: list[CompanyParts], records: pl.LazyFrame, definitions
             .alias("cents")
         )
     )
-    extremes = pl.concat([p.extremes.lazy().with_columns(pl.lit(i).alias("part")) for i, p in enumerate(parts)])
-    # Each part has a row on `start` for every record it covers, so a part's value is known on every day.
-    merged = _extreme(_filled(extremes, extremes.select(*KEY, "part").unique(), KEY, "part"), definitions).join(meta, on="score_index")
-    return pl.concat([summed, merged], how="diagonal_relaxed").select(
+    extremes = parts.extremes.lazy().join(meta, on="score_index")
+    return pl.concat([summed, extremes], how="diagonal_relaxed").select(
         *KEY, "day", pl.col("cents").clip(pl.lit(0), pl.col("score_limit_cents"))
     )
 
@@ -450,8 +467,10 @@ def company_history(
     ]
     if scoped:
         records = pl.concat(scoped).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64)).collect().lazy()
-        given = [p for p in parts if p is not None]
-        frames.append(_intervals(company_levels(given, records, engagement, start), records, engagement, start))
+        folded = _folded(engagement, parts)
+        if folded is None:
+            raise ValueError("the history of company engagement scores needs the parts of at least one contact bucket")
+        frames.append(_intervals(company_levels(folded, records, engagement, start), records, engagement, start))
     if company_fit := [d for d in fit if d.object == "company"]:
         frames.append(_constant(company_scores(company_fit, inputs, [{}], end).scores, start))
     return combined_history(pl.concat(frames), definitions)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
 from tests.transforms.score_fixtures import AS_OF, events, inputs
 from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
-from transforms.scores.history import bucket_history, company_history, score_history
+from transforms.scores.history import CompanyParts, bucket_history, company_history, folded_parts, score_history
 from transforms.scores.members import ScoreInputs
 from transforms.snapshot.buckets import contact_bucket
 
@@ -108,3 +108,8 @@ def test_per_bucket_history_merged_equals_the_unbucketed_engine(data, buckets, b
     companies = company_history(defs, frame, [p for _, p in parts], start, end)
     merged = pl.concat([*(intervals for intervals, _ in parts), companies]).collect()
     assert _sorted(merged).equals(_sorted(whole))
+    # Folded in one bucket at a time, as a run does, the parts give the same company history.
+    folded: CompanyParts | None = None
+    for _, part in parts:
+        folded = folded_parts(defs, [folded, part])
+    assert company_history(defs, frame, [folded], start, end).collect().equals(companies.collect())

@@ -63,7 +63,7 @@ def main(lake, buckets, start, end, staged):
     from datetime import date
     import polars as pl
     from transforms.scores.history_changes import CHANGE_SCHEMA, range_changes
-    from transforms.scores.history import bucket_history, company_history, folded_parts
+    from transforms.scores.history import bucket_history, company_history, fold_parts
     start, end = date.fromisoformat(start), date.fromisoformat(end)
     MERGE = "company parts folded, company history"
     seconds, rows = defaultdict(float), defaultdict(int)
@@ -75,7 +75,7 @@ def main(lake, buckets, start, end, staged):
         rows[stage] += settled.height
         last = now
     started = time.perf_counter()
-    parts, intervals, change_rows = None, 0, 0
+    folded, pending, intervals, change_rows = None, [], 0, 0
     for bucket in range(int(buckets)):
         definitions, data = inputs(lake, buckets, bucket)
         last = time.perf_counter()
@@ -84,13 +84,13 @@ def main(lake, buckets, start, end, staged):
         seconds["company parts, fit and combined scores"] += time.perf_counter() - last
         rows["company parts, fit and combined scores"] += found.height
         last = time.perf_counter()
-        parts = folded_parts(definitions, [parts, company])
+        folded, pending = fold_parts(definitions, folded, [*pending, company])
         seconds[MERGE] += time.perf_counter() - last
         intervals += found.height
         change_rows += range_changes(pl.LazyFrame(schema=CHANGE_SCHEMA), found.lazy(), [d.id for d in definitions], start).collect().height
     definitions, data = inputs(lake, buckets)
     last = time.perf_counter()
-    companies = company_history(definitions, data, [parts], start, end).collect()
+    companies = company_history(definitions, data, [folded, *pending], start, end).collect()
     seconds[MERGE] += time.perf_counter() - last
     rows[MERGE] += companies.height
     change_rows += range_changes(pl.LazyFrame(schema=CHANGE_SCHEMA), companies.lazy(), [d.id for d in definitions], start).collect().height

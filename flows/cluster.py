@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
@@ -39,6 +41,30 @@ def task_runner(address: str | None = None, workers: int | None = None) -> TaskR
     return DaskTaskRunner(
         cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None, "env": WORKER_ENV}
     )
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Parcel(Generic[T]):
+    """A task's result, handed over once. Prefect keeps the result of every task of a flow run until
+    the run ends (it tracks which task made which object), so a bucket task returns its frames in a
+    parcel that the flow empties as it takes them, and the flow holds one bucket's frames at a time."""
+
+    content: T | None
+
+    def take(self) -> T:
+        content, self.content = self.content, None
+        if content is None:
+            raise RuntimeError("this task result has been taken already")
+        return content
+
+
+def each_result(futures: list[PrefectFuture[Parcel[T]]]) -> Iterator[T]:
+    """The contents of the parcels `futures` return, in their order, each parcel emptied as it is taken."""
+    for future in futures:
+        yield future.result().take()
 
 
 def worker_memory() -> int | None:

@@ -11,6 +11,7 @@ import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.cluster import Parcel, each_result
 from flows.io.config_files import load_catalog, load_definition_files, load_mappings, load_program
 from flows.io.history_store import open_history, publish_history, store_part
 from flows.io.lake import lake_table
@@ -31,7 +32,7 @@ from transforms.points.points import deal_points, managed_points, partner_tier, 
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
-from transforms.scores.history import CompanyParts, bucket_history, company_history, folded_parts
+from transforms.scores.history import CompanyParts, bucket_history, company_history, fold_parts
 from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
@@ -188,7 +189,7 @@ class DayPart:
 
 
 @task(name="score-bucket", cache_policy=NO_CACHE)
-def score_bucket(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, bucket: int, staged: Path) -> DayPart:
+def score_bucket(paths: Paths, snapshot_date: date, settings: Settings, as_of: date, bucket: int, staged: Path) -> Parcel[DayPart]:
     """Score the contacts of one bucket at `as_of` and write their scores and breakdown rows to the
     staged day; return the bucket's company partials and distribution counts for the merge."""
     started = time.perf_counter()
@@ -202,7 +203,7 @@ def score_bucket(paths: Paths, snapshot_date: date, settings: Settings, as_of: d
     part = DayPart(company_partials=result.company_partials, distribution=distribution)
     part.timed("compute", started)
     part.write(staged, bucket_part(bucket), {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
-    return part
+    return Parcel(part)
 
 
 @task(name="merge-scores", cache_policy=NO_CACHE)
@@ -258,8 +259,7 @@ def compute_day(
         scored: list[DayPart] = []
         partials: dict[int, pl.DataFrame] = {}
         with StepProgress(f"scores {as_of}", buckets, "buckets") as progress:
-            for future in futures:
-                part = future.result()
+            for part in each_result(futures):
                 # Folded in as each bucket comes: memory holds one set of company partials, not every bucket's.
                 partials = folded_partials(settings.active_definitions, [partials, part.company_partials])
                 part.company_partials = {}
@@ -284,23 +284,23 @@ def compute_day(
 @task(name="history-bucket", cache_policy=NO_CACHE)
 def history_bucket(
     paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, bucket: int, staged: Path
-) -> tuple[int, CompanyParts | None]:
+) -> Parcel[tuple[int, CompanyParts | None]]:
     """Store the history over [start, end] of one contact bucket's contacts in the staged history;
     return the change rows written and the bucket's parts of the company history."""
     definitions = settings.active_definitions
     contacts, company = bucket_history(definitions, DayInputs.from_lake(paths, snapshot_date, bucket).score_inputs(), start, end)
     changes = store_part(paths, staged, bucket_part(bucket), contacts.collect(), [d.id for d in definitions], start, end)
-    return changes, company
+    return Parcel((changes, company))
 
 
 @task(name="history-companies", cache_policy=NO_CACHE)
 def history_companies(
-    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: CompanyParts | None, staged: Path
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: list[CompanyParts | None], staged: Path
 ) -> int:
-    """Store the companies' history over [start, end] from every bucket's parts (folded); return the change rows written."""
+    """Store the companies' history over [start, end] from every bucket's parts (some folded); return the change rows written."""
     definitions = settings.active_definitions
     inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    intervals = company_history(definitions, inputs, [parts], start, end).collect()
+    intervals = company_history(definitions, inputs, parts, start, end).collect()
     return store_part(paths, staged, COMPANY_PART, intervals, [d.id for d in definitions], start, end)
 
 
@@ -311,16 +311,15 @@ def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start
     staged = open_history(paths, buckets)
     futures = [history_bucket.submit(paths, snapshot_date, settings, start, end, bucket, staged) for bucket in range(buckets)]
     changes, done = 0, 0
-    parts: CompanyParts | None = None
+    folded: CompanyParts | None = None
+    pending: list[CompanyParts | None] = []
     with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
-        for future in futures:
-            written, company = future.result()
+        for written, company in each_result(futures):
             changes += written
-            # Folded in as each bucket comes: memory holds one set of company parts, not every bucket's.
-            parts = folded_parts(settings.active_definitions, [parts, company])
+            folded, pending = fold_parts(settings.active_definitions, folded, [*pending, company])
             done += 1
             progress.update(done, changes)
-    changes += history_companies(paths, snapshot_date, settings, start, end, parts, staged)
+    changes += history_companies(paths, snapshot_date, settings, start, end, [folded, *pending], staged)
     publish_history(paths, staged, days_between(start, end))
     run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)
     return changes

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 import yaml
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 
-from flows.cluster import DASK_ADDRESS_ENV, task_runner
+from flows.cluster import DASK_ADDRESS_ENV, Parcel, each_result, task_runner
 from flows.io.paths import PROJECT_ROOT
 
 
@@ -43,3 +46,33 @@ def test_an_address_and_workers_together_are_refused(monkeypatch):
 def test_both_deployments_take_the_scheduler_address_as_a_job_variable():
     deployments = yaml.safe_load((PROJECT_ROOT / "prefect.yaml").read_text())["deployments"]
     assert {d["name"]: DASK_ADDRESS_ENV in d["job_variables"]["env"] for d in deployments} == {"daily": True, "backfill": True}
+
+
+class _Result:
+    """A bucket's result, whose lifetime the test follows."""
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_each_bucket_result_is_let_go_once_the_flow_has_taken_it():
+    from prefect import flow, task
+
+    @task
+    def bucket(number: int) -> Parcel[_Result]:
+        return Parcel(_Result())
+
+    @flow(task_runner=ThreadPoolTaskRunner(max_workers=1))
+    def buckets(let_go: bool) -> list[bool]:
+        futures = [bucket.submit(n) for n in range(3)]
+        results = each_result(futures) if let_go else (future.result().content for future in futures)
+        alive = []
+        for result in results:
+            taken = weakref.ref(result)
+            del result
+            gc.collect()
+            alive.append(taken() is not None)
+        return alive
+
+    assert buckets(True) == [False, False, False]
+    # Read without emptying the parcels, every result stays in memory until the flow run ends.
+    assert buckets(False) == [True, True, True]

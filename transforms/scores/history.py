@@ -319,6 +319,21 @@ def folded_parts(definitions: list[ScoreDefinition], parts: list[CompanyParts | 
     return _folded(split_types(expanded(definitions))[0], parts)
 
 
+def fold_parts(
+    definitions: list[ScoreDefinition], folded: CompanyParts | None, pending: list[CompanyParts | None]
+) -> tuple[CompanyParts | None, list[CompanyParts | None]]:
+    """`folded` and `pending` (the parts of buckets taken since the last fold) once they outweigh
+    `folded` folded into it: memory holds about twice the folded set, and the folds' sizes double,
+    so each row is folded a few times, not once per bucket. `company_history` takes both."""
+    if sum(_rows(p) for p in pending) < _rows(folded):
+        return folded, pending
+    return folded_parts(definitions, [folded, *pending]), []
+
+
+def _rows(parts: CompanyParts | None) -> int:
+    return 0 if parts is None else parts.summed.height + parts.counts.height + parts.extremes.height
+
+
 def _folded(engagement: list[ScoreDefinition], parts: list[CompanyParts | None]) -> CompanyParts | None:
     """`folded_parts` of the engagement definitions."""
     given = [p for p in parts if p is not None]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
 from tests.transforms.score_fixtures import AS_OF, events, inputs
 from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
-from transforms.scores.history import CompanyParts, bucket_history, company_history, folded_parts, score_history
+from transforms.scores.history import CompanyParts, bucket_history, company_history, fold_parts, folded_parts, score_history
 from transforms.scores.members import ScoreInputs
 from transforms.snapshot.buckets import contact_bucket
 
@@ -108,8 +108,12 @@ def test_per_bucket_history_merged_equals_the_unbucketed_engine(data, buckets, b
     companies = company_history(defs, frame, [p for _, p in parts], start, end)
     merged = pl.concat([*(intervals for intervals, _ in parts), companies]).collect()
     assert _sorted(merged).equals(_sorted(whole))
-    # Folded in one bucket at a time, as a run does, the parts give the same company history.
+    # Folded one bucket at a time, or as a run folds them, the parts give the same company history.
+    one_by_one: CompanyParts | None = None
     folded: CompanyParts | None = None
+    pending: list[CompanyParts | None] = []
     for _, part in parts:
-        folded = folded_parts(defs, [folded, part])
-    assert company_history(defs, frame, [folded], start, end).collect().equals(companies.collect())
+        one_by_one = folded_parts(defs, [one_by_one, part])
+        folded, pending = fold_parts(defs, folded, [*pending, part])
+    assert company_history(defs, frame, [one_by_one], start, end).collect().equals(companies.collect())
+    assert company_history(defs, frame, [folded, *pending], start, end).collect().equals(companies.collect())

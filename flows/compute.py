@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,10 +13,10 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.cluster import Parcel, each_result
 from flows.io.config_files import load_catalog, load_definition_files, load_mappings, load_program
-from flows.io.history_store import open_history, publish_history, store_part
+from flows.io.history_store import history_part, open_history, publish_history, store_part
 from flows.io.lake import lake_table
 from flows.io.logs import run_logger
-from flows.io.paths import COMPANY_PART, Paths, bucket_part, score_parts
+from flows.io.paths import COMPANY_PART, Paths, bucket_part, company_part, company_slices, history_parts
 from flows.io.warehouse import day_table, stage_day, write_day_part
 from flows.progress import StepProgress
 from transforms.common.calendar import days_between
@@ -37,6 +37,7 @@ from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
 from transforms.scores.rules import score_rules
+from transforms.snapshot.buckets import contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER
 from transforms.snapshot.mappings import ColumnMappings
 
@@ -295,13 +296,25 @@ def history_bucket(
 
 @task(name="history-companies", cache_policy=NO_CACHE)
 def history_companies(
-    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, parts: list[CompanyParts | None], staged: Path
+    paths: Paths,
+    snapshot_date: date,
+    settings: Settings,
+    start: date,
+    end: date,
+    parts: list[CompanyParts | None],
+    staged: Path,
+    number: int,
+    slices: int,
 ) -> int:
-    """Store the companies' history over [start, end] from every bucket's parts (some folded); return the change rows written."""
+    """Store the history over [start, end] of the companies in slice `number` of `slices`, from every
+    bucket's parts (some folded); return the change rows written."""
     definitions = settings.active_definitions
     inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    intervals = company_history(definitions, inputs, parts, start, end).collect()
-    return store_part(paths, staged, COMPANY_PART, intervals, [d.id for d in definitions], start, end)
+    mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
+    inputs = replace(inputs, companies=inputs.companies.filter(mine))
+    sliced = [None if p is None else p.of_slice(number, slices) for p in parts]
+    intervals = company_history(definitions, inputs, sliced, start, end).collect()
+    return store_part(paths, staged, company_part(number, slices), intervals, [d.id for d in definitions], start, end)
 
 
 def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, buckets: int) -> int:
@@ -319,7 +332,10 @@ def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start
             folded, pending = fold_parts(settings.active_definitions, folded, [*pending, company])
             done += 1
             progress.update(done, changes)
-    changes += history_companies(paths, snapshot_date, settings, start, end, [folded, *pending], staged)
+    # The companies a slice at a time: the merge holds one slice's companies, not all of them.
+    slices = company_slices(buckets)
+    for number in range(slices):
+        changes += history_companies(paths, snapshot_date, settings, start, end, [folded, *pending], staged, number, slices)
     publish_history(paths, staged, days_between(start, end))
     run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)
     return changes
@@ -331,8 +347,11 @@ def day_history(paths: Paths, as_of: date, score_ids: list[str], buckets: int) -
     change rows written."""
     staged = open_history(paths, buckets)
     changes = 0
-    for part in score_parts(buckets):
-        intervals = day_intervals(day_table(paths, as_of, "engagement_scores", part)).collect()
+    for part in history_parts(buckets):
+        # A day holds the companies in one part; the history, in slices of them.
+        source = COMPANY_PART if part.startswith(COMPANY_PART) else part
+        scores = day_table(paths, as_of, "engagement_scores", source).filter(history_part(buckets) == part)
+        intervals = day_intervals(scores).collect()
         changes += store_part(paths, staged, part, intervals, score_ids, as_of, as_of)
     publish_history(paths, staged, [as_of])
     return changes

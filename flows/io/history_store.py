@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, score_parts
+from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, company_slices, history_parts
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import validate_with
@@ -115,13 +115,14 @@ def publish_history(paths: Paths, staged: Path, days: list[date], keep_parts: bo
 
 
 def history_part(buckets: int) -> pl.Expr:
-    """The part a change row belongs to when contacts are split into `buckets` buckets."""
-    bucket = contact_bucket(pl.col("portal_id"), pl.col("record_id"), buckets)
-    return (
-        pl.when(pl.col("object_type") == "company")
-        .then(pl.lit(COMPANY_PART))
-        .otherwise(pl.lit(BUCKET_PART_PREFIX) + bucket.cast(pl.String))
-    )
+    """The part a change row belongs to when contacts are split into `buckets` buckets: a contact's
+    bucket, a company's slice (the same stable hash of its keys)."""
+    slices = company_slices(buckets)
+    company = pl.lit(COMPANY_PART)
+    if slices > 1:
+        company = company + "-" + contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices).cast(pl.String)
+    contact = pl.lit(BUCKET_PART_PREFIX) + contact_bucket(pl.col("portal_id"), pl.col("record_id"), buckets).cast(pl.String)
+    return pl.when(pl.col("object_type") == "company").then(company).otherwise(contact)
 
 
 def _split(paths: Paths, buckets: int) -> None:
@@ -130,7 +131,7 @@ def _split(paths: Paths, buckets: int) -> None:
     folders = [paths.history, *(paths.history / name for name in _parts(paths))]
     files = [f for folder in folders for f in _files(folder).values()]
     staged = staging_dir(paths.history)
-    for name in score_parts(buckets):
+    for name in history_parts(buckets):
         rows = pl.scan_parquet(files, glob=False).filter(history_part(buckets) == name).collect() if files else _empty()
         days = set(rows["valid_from"].unique().to_list())
         _write_part(None, staged / name, rows, days, state_on(rows.lazy(), date.max).collect())
@@ -140,11 +141,6 @@ def _split(paths: Paths, buckets: int) -> None:
 def _flat(paths: Paths) -> bool:
     """Whether the stored history was written before parts: change rows in the version folder itself."""
     return bool(_files(paths.history)) or (paths.history / STATE).exists()
-
-
-def _stored_buckets(paths: Paths) -> int | None:
-    """How many contact parts the stored history is split into (None when it has none)."""
-    return sum(1 for name in _parts(paths) if name.startswith(BUCKET_PART_PREFIX)) or None
 
 
 def ensure_history(paths: Paths, buckets: int = 1) -> None:
@@ -160,8 +156,8 @@ def open_history(paths: Paths, buckets: int) -> Path:
     """A staged folder for the next version of the history, whose contacts are split into `buckets`
     parts (the stored history is split anew first when it was split otherwise)."""
     ensure_history(paths, buckets)
-    stored = _stored_buckets(paths)
-    if stored is not None and stored != buckets:
+    stored = _parts(paths)
+    if stored and stored != sorted(history_parts(buckets)):
         _split(paths, buckets)
     return staging_dir(paths.history)
 

@@ -1,5 +1,6 @@
 """A run split into contact buckets publishes the warehouse a one-bucket run does: every table and
-view, the score history included, row for row; each score table holds one part per bucket."""
+view, the score history included, row for row; each score table holds one part per bucket, the
+history one per bucket and company slice."""
 
 from __future__ import annotations
 
@@ -11,17 +12,16 @@ from flows.io.warehouse import ensure_catalog, published_days
 from tests.conftest import SNAPSHOT_DAY, dump_warehouse, load_ten_days
 
 
-def test_three_buckets_publish_the_rows_of_one(small_snapshot, one_bucket_load, tmp_path, monkeypatch, prefect_harness):
-    monkeypatch.setenv("ENGAGE_BUCKETS", "3")
-    three = load_ten_days(small_snapshot, tmp_path / "warehouse.duckdb")
-    assert dump_warehouse(three) == dump_warehouse(one_bucket_load)
-    day = Paths.of(three).day(SNAPSHOT_DAY)
-    assert sorted(p.name for p in (day / "engagement_scores").iterdir()) == [
-        "bucket-0.parquet",
-        "bucket-1.parquet",
-        "bucket-2.parquet",
-        "companies.parquet",
-    ]
+def test_five_buckets_publish_the_rows_of_one(small_snapshot, one_bucket_load, tmp_path, monkeypatch, prefect_harness):
+    monkeypatch.setenv("ENGAGE_BUCKETS", "5")
+    five = load_ten_days(small_snapshot, tmp_path / "warehouse.duckdb")
+    assert dump_warehouse(five) == dump_warehouse(one_bucket_load)
+    paths = Paths.of(five)
+    day = paths.day(SNAPSHOT_DAY)
+    buckets = [f"bucket-{b}" for b in range(5)]
+    assert sorted(p.name for p in (day / "engagement_scores").iterdir()) == [f"{name}.parquet" for name in [*buckets, "companies"]]
+    # The history holds the companies in slices, each merged and stored on its own.
+    assert sorted(p.name for p in paths.history.iterdir() if p.is_dir()) == ["_schema", *buckets, "companies-0", "companies-1"]
     assert [p.name for p in (day / "partner_tier").iterdir()] == ["all.parquet"]
 
 

@@ -34,6 +34,7 @@ from transforms.scores.members import ScoreInputs, resets_until, scoped_records,
 from transforms.scores.points import clamp_abs, frequency_cents
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
 from transforms.scores.units import aggregation, definition_table, rule_units, unit_matches
+from transforms.snapshot.buckets import contact_bucket
 
 # Inside the pass a member, a record, a unit, a rule and a group are integers, and a (key, day) pair
 # packs into one integer with DAY_SLOTS room for the day: grouping and sorting stay on one column.
@@ -276,6 +277,11 @@ class CompanyParts:
     summed: pl.DataFrame
     counts: pl.DataFrame
     extremes: pl.DataFrame
+
+    def of_slice(self, number: int, slices: int) -> CompanyParts:
+        """The rows of the companies in slice `number` of `slices` (by the stable hash of their keys)."""
+        mine = contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices) == number
+        return CompanyParts(self.summed.filter(mine), self.counts.filter(mine), self.extremes.filter(mine))
 
 
 def _of(definitions: list[ScoreDefinition], *wanted: str) -> pl.Expr:

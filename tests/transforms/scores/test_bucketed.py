@@ -67,6 +67,11 @@ def bucket(frame: ScoreInputs, buckets: int, number: int) -> ScoreInputs:
     )
 
 
+def _companies_of(frame: ScoreInputs, number: int, slices: int) -> ScoreInputs:
+    """`frame` with only the companies of company slice `number`."""
+    return replace(frame, companies=frame.companies.filter(contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number))
+
+
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
@@ -117,3 +122,12 @@ def test_per_bucket_history_merged_equals_the_unbucketed_engine(data, buckets, b
         folded, pending = fold_parts(defs, folded, [*pending, part])
     assert company_history(defs, frame, [one_by_one], start, end).collect().equals(companies.collect())
     assert company_history(defs, frame, [folded, *pending], start, end).collect().equals(companies.collect())
+    # Merged a slice of the companies at a time, as a run stores them, the same rows.
+    slices = 3
+    sliced = [
+        company_history(
+            defs, _companies_of(frame, j, slices), [p.of_slice(j, slices) if p else None for p in [folded, *pending]], start, end
+        )
+        for j in range(slices)
+    ]
+    assert _sorted(pl.concat(sliced).collect()).equals(_sorted(companies.collect()))

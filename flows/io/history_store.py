@@ -1,8 +1,9 @@
 """The stored score history: change rows per part and day, swapped in as one version.
 
 `<store>/history` is a symlink to a version folder (see `flows.io.storage`). A version holds
-`coverage.parquet` (the days the history covers) and one folder per part, the parts of a day's score
-tables: `bucket-<n>` for the contacts of contact bucket n, `companies` for the companies. A part
+`coverage.parquet` (the days the history covers) and one folder per part: `bucket-<n>` for the
+contacts of contact bucket n (a day's score tables have the same), `companies` (or `companies-<j>`,
+see `flows.io.paths.company_slices`) for the companies of a company slice. A part
 folder holds `changes_<day>.parquet` for each day with change rows, and `state.parquet`: one row per
 record and score in scope after the part's last change. `_schema/` holds an empty change file, so
 the view always has a file to read.

@@ -1,11 +1,11 @@
 """Benchmark: 365 days of score history for 1M contacts / 50M events (the shipped definitions), against one single-day run.
 
 Both run as `engage` runs them, bucket by bucket over the lake split into contact buckets (as many
-as `engage run` chooses for the snapshot, or `--buckets`), then the company merge, in one process
-without Prefect and without writing. Prints wall time, peak memory and rows stored for the history,
-the same for scoring one day, and their ratio; then, from a run of its own, the seconds and rows of
-each stage of the pass, summed over the buckets. Run with `make bench-history`
-(ARGS="--contacts N --days D --buckets B").
+as `engage run` chooses for the snapshot, or `--buckets`), then the company merge (the history's
+a company slice at a time), in one process without Prefect and without writing. Prints wall time,
+peak memory and rows stored for the history, the same for scoring one day, and their ratio; then,
+from a run of its own, the seconds and rows of each stage of the pass, summed over the buckets. Run
+with `make bench-history` (ARGS="--contacts N --days D --buckets B").
 """
 
 from __future__ import annotations
@@ -63,12 +63,15 @@ HISTORY = (
     + """
 def main(lake, buckets, start, end, staged):
     from collections import defaultdict
+    from dataclasses import replace
     from datetime import date
+    from flows.io.paths import company_slices
+    from transforms.snapshot.buckets import contact_bucket
     import polars as pl
     from transforms.scores.history_changes import CHANGE_SCHEMA, range_changes
     from transforms.scores.history import bucket_history, company_history, fold_parts
     start, end = date.fromisoformat(start), date.fromisoformat(end)
-    MERGE = "company parts folded, company history"
+    MERGE = "company parts folded, company history by slice"
     seconds, rows = defaultdict(float), defaultdict(int)
     last = 0.0
     def observe(stage, settled):
@@ -101,14 +104,20 @@ def main(lake, buckets, start, end, staged):
         seconds[MERGE] += time.perf_counter() - last
         intervals += found.height
         change_rows += changes(found)
-    last = time.perf_counter()
-    companies = company_history(defs, inputs(lake, buckets), [folded, *pending], start, end).collect()
-    seconds[MERGE] += time.perf_counter() - last
-    rows[MERGE] += companies.height
-    change_rows += changes(companies)
+    slices = company_slices(int(buckets))
+    for number in range(slices):
+        last = time.perf_counter()
+        whole = inputs(lake, buckets)
+        mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
+        parts = [p.of_slice(number, slices) if p else None for p in [folded, *pending]]
+        companies = company_history(defs, replace(whole, companies=whole.companies.filter(mine)), parts, start, end).collect()
+        seconds[MERGE] += time.perf_counter() - last
+        rows[MERGE] += companies.height
+        intervals += companies.height
+        change_rows += changes(companies)
     return {
         "seconds": time.perf_counter() - started - counting,
-        "intervals": intervals + companies.height,
+        "intervals": intervals,
         "change_rows": change_rows,
         "stages": [(stage, seconds[stage], rows[stage]) for stage in seconds],
     }

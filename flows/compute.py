@@ -13,10 +13,10 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.cluster import Parcel, each_result
 from flows.io.config_files import load_catalog, load_definition_files, load_mappings, load_program
-from flows.io.history_store import history_part, open_history, publish_history, store_part
+from flows.io.history_store import open_history, publish_history, store_part
 from flows.io.lake import lake_table
 from flows.io.logs import run_logger
-from flows.io.paths import COMPANY_PART, Paths, bucket_part, company_part, company_slices, history_parts
+from flows.io.paths import Paths, bucket_part, company_part, company_slices, score_parts
 from flows.io.warehouse import day_table, stage_day, write_day_part
 from flows.progress import StepProgress
 from transforms.common.calendar import days_between
@@ -31,7 +31,14 @@ from transforms.outputs import OUTPUT_SCHEMAS, validate_output
 from transforms.points.points import deal_points, managed_points, partner_tier, points_by_client
 from transforms.points.program import Program
 from transforms.scores.definition import ScoreDefinition
-from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
+from transforms.scores.evaluate import (
+    bucket_scores,
+    company_scores,
+    evaluate_scores,
+    folded_partials,
+    merged_distribution,
+    sliced_partials,
+)
 from transforms.scores.history import CompanyParts, bucket_history, company_history, fold_parts
 from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
@@ -217,19 +224,26 @@ def merge_scores(
     buckets: list[DayPart],
     staged: Path,
 ) -> DayPart:
-    """Write the company scores and the distribution of the day from every bucket's company partials
-    (folded into one set) and distribution counts."""
-    started = time.perf_counter()
+    """Write the company scores of the day a company slice at a time (one part each) from every
+    bucket's company partials (folded into one set), and the distribution from every bucket's and
+    slice's counts."""
     definitions = settings.active_definitions
     inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    companies = company_scores(definitions, inputs, [partials], as_of)
     counted = [b.distribution.lazy() for b in buckets if b.distribution is not None]
-    scores, breakdown, distribution = pl.collect_all(
-        [companies.scores, companies.breakdown, merged_distribution([*counted, companies.distribution])]
-    )
     part = DayPart()
+    slices = company_slices(len(buckets))
+    for number in range(slices):
+        # One slice's companies at a time: the merge holds their rows, not every company's.
+        started = time.perf_counter()
+        sliced, mine = sliced_partials(definitions, inputs, partials, number, slices)
+        companies = company_scores(definitions, sliced, [mine], as_of)
+        scores, breakdown, distribution = pl.collect_all([companies.scores, companies.breakdown, companies.distribution])
+        counted.append(distribution.lazy())
+        part.timed("compute", started)
+        part.write(staged, company_part(number, slices), {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
+    started = time.perf_counter()
+    distribution = merged_distribution(counted).collect()
     part.timed("compute", started)
-    part.write(staged, COMPANY_PART, {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
     part.write(staged, "all", {"engagement_score_distribution": distribution, "engagement_score_rules": score_rules(definitions, as_of)})
     return part
 
@@ -347,11 +361,8 @@ def day_history(paths: Paths, as_of: date, score_ids: list[str], buckets: int) -
     change rows written."""
     staged = open_history(paths, buckets)
     changes = 0
-    for part in history_parts(buckets):
-        # A day holds the companies in one part; the history, in slices of them.
-        source = COMPANY_PART if part.startswith(COMPANY_PART) else part
-        scores = day_table(paths, as_of, "engagement_scores", source).filter(history_part(buckets) == part)
-        intervals = day_intervals(scores).collect()
+    for part in score_parts(buckets):
+        intervals = day_intervals(day_table(paths, as_of, "engagement_scores", part)).collect()
         changes += store_part(paths, staged, part, intervals, score_ids, as_of, as_of)
     publish_history(paths, staged, [as_of])
     return changes

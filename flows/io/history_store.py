@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, company_slices, history_parts
+from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, company_slices, score_parts
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import validate_with
@@ -132,7 +132,7 @@ def _split(paths: Paths, buckets: int) -> None:
     folders = [paths.history, *(paths.history / name for name in _parts(paths))]
     files = [f for folder in folders for f in _files(folder).values()]
     staged = staging_dir(paths.history)
-    for name in history_parts(buckets):
+    for name in score_parts(buckets):
         rows = pl.scan_parquet(files, glob=False).filter(history_part(buckets) == name).collect() if files else _empty()
         days = set(rows["valid_from"].unique().to_list())
         _write_part(None, staged / name, rows, days, state_on(rows.lazy(), date.max).collect())
@@ -158,7 +158,7 @@ def open_history(paths: Paths, buckets: int) -> Path:
     parts (the stored history is split anew first when it was split otherwise)."""
     ensure_history(paths, buckets)
     stored = _parts(paths)
-    if stored and stored != sorted(history_parts(buckets)):
+    if stored and stored != sorted(score_parts(buckets)):
         _split(paths, buckets)
     return staging_dir(paths.history)
 

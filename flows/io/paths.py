@@ -96,11 +96,10 @@ def dated_folders(folder: Path, prefix: str) -> list[date]:
     return sorted(date.fromisoformat(name) for name in names if _ISO_DAY.fullmatch(name))
 
 
-# Parts of a day's score tables and of the score history: one per contact bucket, and the companies:
-# one part in a day, one per company slice in the history.
+# Parts of a day's score tables and of the score history: one per contact bucket, one per company slice.
 COMPANY_PART, BUCKET_PART_PREFIX = "companies", "bucket-"
-# Contact buckets per company slice: the history's company merge holds one slice's companies at a time
-# (a year of a company's history weighs about what its contacts' does, spread over several buckets).
+# Contact buckets per company slice: a company merge (the day's scores, the history) holds one slice's
+# companies at a time.
 BUCKETS_PER_COMPANY_SLICE = 4
 
 
@@ -110,16 +109,16 @@ def bucket_part(bucket: int) -> str:
 
 
 def company_slices(buckets: int) -> int:
-    """How many slices the companies' history is split into when contacts are split into `buckets` buckets."""
+    """How many slices the companies are split into when contacts are split into `buckets` buckets."""
     return -(-buckets // BUCKETS_PER_COMPANY_SLICE)
 
 
 def company_part(number: int, slices: int) -> str:
-    """The history part of company slice `number` of `slices` (one slice: the companies' part)."""
+    """The part of company slice `number` of `slices` (one slice: the companies' part)."""
     return COMPANY_PART if slices == 1 else f"{COMPANY_PART}-{number}"
 
 
-def history_parts(buckets: int) -> list[str]:
-    """The parts of the score history when contacts are split into `buckets` buckets."""
+def score_parts(buckets: int) -> list[str]:
+    """The parts of a day's score tables and of the score history when contacts are split into `buckets` buckets."""
     slices = company_slices(buckets)
     return [*(bucket_part(b) for b in range(buckets)), *(company_part(j, slices) for j in range(slices))]

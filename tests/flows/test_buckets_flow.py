@@ -19,9 +19,10 @@ def test_five_buckets_publish_the_rows_of_one(small_snapshot, one_bucket_load, t
     paths = Paths.of(five)
     day = paths.day(SNAPSHOT_DAY)
     buckets = [f"bucket-{b}" for b in range(5)]
-    assert sorted(p.name for p in (day / "engagement_scores").iterdir()) == [f"{name}.parquet" for name in [*buckets, "companies"]]
-    # The history holds the companies in slices, each merged and stored on its own.
-    assert sorted(p.name for p in paths.history.iterdir() if p.is_dir()) == ["_schema", *buckets, "companies-0", "companies-1"]
+    # The companies in two slices, each merged and stored on its own, in the day and in the history.
+    slices = ["companies-0", "companies-1"]
+    assert sorted(p.name for p in (day / "engagement_scores").iterdir()) == [f"{name}.parquet" for name in [*buckets, *slices]]
+    assert sorted(p.name for p in paths.history.iterdir() if p.is_dir()) == ["_schema", *buckets, *slices]
     assert [p.name for p in (day / "partner_tier").iterdir()] == ["all.parquet"]
 
 

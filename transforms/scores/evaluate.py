@@ -8,7 +8,7 @@ step of the spec to its module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import polars as pl
@@ -28,6 +28,7 @@ from transforms.scores.points import RowKind, breakdown_rows, company_partials, 
 from transforms.scores.schemas import ENGAGEMENT_SCORE_BREAKDOWN, ENGAGEMENT_SCORE_DISTRIBUTION, ENGAGEMENT_SCORES
 from transforms.scores.sums import unit_sums
 from transforms.scores.units import rule_units
+from transforms.snapshot.buckets import contact_bucket
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,29 @@ def _folded(engagement: list[ScoreDefinition], partials: list[dict[int, pl.DataF
         if given:
             folded[index] = given[0] if len(given) == 1 else company_partials(pl.concat(given), kinds, aggregation)
     return folded
+
+
+def sliced_partials(
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: dict[int, pl.DataFrame], number: int, slices: int
+) -> tuple[ScoreInputs, dict[int, pl.DataFrame]]:
+    """`inputs` with only the companies of company slice `number` of `slices` (a stable hash of their
+    keys), and the folded `partials` (numbered by the records of the whole `inputs`) of those
+    companies, numbered by the slice's records: `company_scores` of both is that slice's part."""
+    mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
+    sliced = replace(inputs, companies=inputs.companies.filter(mine))
+    engagement = split_types(expanded(definitions))[0]
+    renumbered: dict[int, pl.DataFrame] = {}
+    for index, partial in partials.items():
+        # Records are sorted by key, so the slice's records are the whole's in the same order.
+        records = scoped_records(engagement[index], inputs).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64))
+        kept = records.filter(contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices) == number).with_row_index("slice_record")
+        numbers = kept.select("record", pl.col("slice_record").cast(pl.Int64)).collect()
+        renumbered[index] = (
+            partial.join(numbers, on="record")
+            .with_columns(pl.col("slice_record").cast(partial.schema["record"]).alias("record"))
+            .select(partial.columns)
+        )
+    return sliced, renumbered
 
 
 def _engagement_companies(

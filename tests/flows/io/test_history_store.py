@@ -16,7 +16,7 @@ from flows.io.history_store import (
     read_changes,
     store_part,
 )
-from flows.io.paths import Paths, history_parts
+from flows.io.paths import Paths, score_parts
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import OutputValidationError
@@ -35,7 +35,7 @@ def intervals(*items: tuple, score_id: str = "s") -> pl.DataFrame:
 def store(paths: Paths, frame: pl.DataFrame, score_ids: list[str], start: date, end: date, buckets: int = 1) -> int:
     """Store `frame` as a run does: one version, each part written from its own records."""
     staged = open_history(paths, buckets)
-    parts = history_parts(buckets)
+    parts = score_parts(buckets)
     written = sum(store_part(paths, staged, name, frame.filter(history_part(buckets) == name), score_ids, start, end) for name in parts)
     publish_history(paths, staged, days_between(start, end))
     return written
@@ -128,7 +128,7 @@ def test_each_part_holds_its_own_records_and_a_new_bucket_count_splits_the_store
             publish_history(paths, open_history(paths, buckets), [])
         parts = sorted(p.name for p in paths.history.iterdir() if p.is_dir())
         # Five buckets: the companies in two slices, `companies-0` and `companies-1`.
-        assert parts == sorted(["_schema", *history_parts(buckets)]) and (buckets == 5) == ("companies-1" in parts)
+        assert parts == sorted(["_schema", *score_parts(buckets)]) and (buckets == 5) == ("companies-1" in parts)
         for part in parts[1:]:
             rows = read_changes(paths, part)
             assert rows.height and rows.select((history_part(buckets) == part).all()).item(), part

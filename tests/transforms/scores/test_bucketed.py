@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
 from tests.transforms.score_fixtures import AS_OF, events, inputs
-from transforms.scores.evaluate import bucket_scores, company_scores, evaluate_scores, folded_partials, merged_distribution
+from transforms.scores.evaluate import (
+    bucket_scores,
+    company_scores,
+    evaluate_scores,
+    folded_partials,
+    merged_distribution,
+    sliced_partials,
+)
 from transforms.scores.history import CompanyParts, bucket_history, company_history, fold_parts, folded_parts, score_history
 from transforms.scores.members import ScoreInputs
 from transforms.snapshot.buckets import contact_bucket
@@ -72,6 +79,10 @@ def _companies_of(frame: ScoreInputs, number: int, slices: int) -> ScoreInputs:
     return replace(frame, companies=frame.companies.filter(contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number))
 
 
+def _of_slice(sliced: tuple[ScoreInputs, dict[int, pl.DataFrame]]) -> tuple[ScoreInputs, list[dict[int, pl.DataFrame]]]:
+    return sliced[0], [sliced[1]]
+
+
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
@@ -100,6 +111,12 @@ def test_per_bucket_scores_merged_equal_the_unbucketed_engine(data, buckets):
     one_by_one = company_scores(defs, frame, [folded], AS_OF)
     assert one_by_one.scores.collect().equals(companies.scores.collect())
     assert one_by_one.breakdown.collect().equals(companies.breakdown.collect())
+    # A slice of the companies at a time, as a run writes them, the same rows and distribution.
+    sliced = [company_scores(defs, *_of_slice(sliced_partials(defs, frame, folded, j, 3)), AS_OF) for j in range(3)]
+    assert _sorted(pl.concat([c.scores for c in sliced]).collect()).equals(_sorted(companies.scores.collect()))
+    assert _sorted(pl.concat([c.breakdown for c in sliced]).collect()).equals(_sorted(companies.breakdown.collect()))
+    counted = merged_distribution([*(p.distribution for p in parts), *(c.distribution for c in sliced)]).collect()
+    assert counted.equals(whole.distribution.collect())
 
 
 @HALF

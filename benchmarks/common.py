@@ -7,6 +7,7 @@ import multiprocessing
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -32,21 +33,42 @@ def snapshot(contacts: int, events_per_contact: float, seed: int = 7, name: str 
 SCORED_TABLES = ("events", "contacts", "companies", "associations", "list_memberships", "score_resets")
 
 
+def _built(out: Path, source: Path, build: Callable[[], None], said: str) -> None:
+    """Run `build` (which fills `out`) unless `out` was built from the snapshot `source` was (their
+    `_snapshot.json`), then mark `out` as built from it."""
+    meta = (source / "_snapshot.json").read_text()
+    if (out / "_snapshot.json").exists() and (out / "_snapshot.json").read_text() == meta:
+        return
+    started = time.perf_counter()
+    build()
+    (out / "_snapshot.json").write_text(meta)
+    print(f"{said} in {time.perf_counter() - started:.1f}s", flush=True)
+
+
+def _in_own_process(target: Callable[..., None], *args: object) -> None:
+    """`target(*args)` in a process of its own: generating and sorting 50M rows would otherwise count
+    in the measured peaks (Linux keeps the peak resident size across the fork and exec of the
+    measured runs)."""
+    worker = multiprocessing.get_context("spawn").Process(target=target, args=args)
+    worker.start()
+    worker.join()
+    if worker.exitcode != 0:
+        raise RuntimeError(f"{target.__name__}{args} failed (exit {worker.exitcode})")
+
+
 def _lay_out(contacts: int, events_per_contact: float, out: Path) -> None:
     import polars as pl
 
     from flows.io.lake import stored_order
 
     snap = snapshot(contacts, events_per_contact)
-    meta = (snap / "_snapshot.json").read_text()
-    if (out / "_snapshot.json").exists() and (out / "_snapshot.json").read_text() == meta:
-        return
-    started = time.perf_counter()
-    for table in SCORED_TABLES:
-        (out / table).mkdir(parents=True, exist_ok=True)
-        stored_order(pl.scan_parquet(snap / table / "*.parquet"), table).sink_parquet(out / table / "part-0.parquet")
-    (out / "_snapshot.json").write_text(meta)
-    print(f"laid out the lake of {snap.name} in {time.perf_counter() - started:.1f}s", flush=True)
+
+    def build() -> None:
+        for table in SCORED_TABLES:
+            (out / table).mkdir(parents=True, exist_ok=True)
+            stored_order(pl.scan_parquet(snap / table / "*.parquet"), table).sink_parquet(out / table / "part-0.parquet")
+
+    _built(out, snap, build, f"laid out the lake of {snap.name}")
 
 
 def lake(contacts: int, events_per_contact: float) -> Path:
@@ -55,13 +77,7 @@ def lake(contacts: int, events_per_contact: float) -> Path:
     production. The generated rows are valid by construction, so they are not validated again (the
     ingest's validation has its own tests)."""
     out = BENCH_DIR / f"lake-{contacts}-{events_per_contact:g}"
-    # In a process of its own: generating and sorting 50M rows would otherwise count in the measured
-    # peaks (Linux keeps the peak resident size across the fork and exec of the measured runs).
-    worker = multiprocessing.get_context("spawn").Process(target=_lay_out, args=(contacts, events_per_contact, out))
-    worker.start()
-    worker.join()
-    if worker.exitcode != 0:
-        raise RuntimeError(f"preparing the lake {out} failed (exit {worker.exitcode})")
+    _in_own_process(_lay_out, contacts, events_per_contact, out)
     return out
 
 
@@ -72,22 +88,19 @@ def _split(whole: Path, out: Path, buckets: int) -> None:
 
     from transforms.snapshot.buckets import BUCKETED_TABLES, CONTACT_KEY, contact_bucket
 
-    meta = (whole / "_snapshot.json").read_text()
-    if (out / "_snapshot.json").exists() and (out / "_snapshot.json").read_text() == meta:
-        return
-    started = time.perf_counter()
-    for table in SCORED_TABLES:
-        (out / table).mkdir(parents=True, exist_ok=True)
-        source = whole / table / "part-0.parquet"
-        if table not in BUCKETED_TABLES:
-            shutil.copyfile(source, out / table / "part-0.parquet")
-            continue
-        bucket = contact_bucket(pl.col(CONTACT_KEY[0]), pl.col(CONTACT_KEY[1]), buckets)
-        for b in range(buckets):
-            # Filtering keeps the lake's order, which is the order inside a bucket too.
-            pl.scan_parquet(source).filter(bucket == b).sink_parquet(out / table / f"part-{b}.parquet")
-    (out / "_snapshot.json").write_text(meta)
-    print(f"split the lake {whole.name} into {buckets} contact buckets in {time.perf_counter() - started:.1f}s", flush=True)
+    def build() -> None:
+        for table in SCORED_TABLES:
+            (out / table).mkdir(parents=True, exist_ok=True)
+            source = whole / table / "part-0.parquet"
+            if table not in BUCKETED_TABLES:
+                shutil.copyfile(source, out / table / "part-0.parquet")
+                continue
+            bucket = contact_bucket(pl.col(CONTACT_KEY[0]), pl.col(CONTACT_KEY[1]), buckets)
+            for b in range(buckets):
+                # Filtering keeps the lake's order, which is the order inside a bucket too.
+                pl.scan_parquet(source).filter(bucket == b).sink_parquet(out / table / f"part-{b}.parquet")
+
+    _built(out, whole, build, f"split the lake {whole.name} into {buckets} contact buckets")
 
 
 def bucketed_lake(contacts: int, events_per_contact: float, buckets: int | None = None) -> tuple[Path, int]:
@@ -99,11 +112,7 @@ def bucketed_lake(contacts: int, events_per_contact: float, buckets: int | None 
     whole = lake(contacts, events_per_contact)
     count = buckets or snapshot_buckets(snapshot(contacts, events_per_contact))
     out = BENCH_DIR / f"lake-{contacts}-{events_per_contact:g}-buckets-{count}"
-    worker = multiprocessing.get_context("spawn").Process(target=_split, args=(whole, out, count))
-    worker.start()
-    worker.join()
-    if worker.exitcode != 0:
-        raise RuntimeError(f"splitting the lake {out} failed (exit {worker.exitcode})")
+    _in_own_process(_split, whole, out, count)
     return out, count
 
 

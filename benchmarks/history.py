@@ -63,10 +63,8 @@ HISTORY = (
     + """
 def main(lake, buckets, start, end, staged):
     from collections import defaultdict
-    from dataclasses import replace
     from datetime import date
     from flows.io.paths import company_slices
-    from transforms.snapshot.buckets import contact_bucket
     import polars as pl
     from transforms.scores.history_changes import CHANGE_SCHEMA, range_changes
     from transforms.scores.history import bucket_history, company_history, fold_parts
@@ -107,10 +105,8 @@ def main(lake, buckets, start, end, staged):
     slices = company_slices(int(buckets))
     for number in range(slices):
         last = time.perf_counter()
-        whole = inputs(lake, buckets)
-        mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
         parts = [p.of_slice(number, slices) if p else None for p in [folded, *pending]]
-        companies = company_history(defs, replace(whole, companies=whole.companies.filter(mine)), parts, start, end).collect()
+        companies = company_history(defs, inputs(lake, buckets).of_company_slice(number, slices), parts, start, end).collect()
         seconds[MERGE] += time.perf_counter() - last
         rows[MERGE] += companies.height
         intervals += companies.height

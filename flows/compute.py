@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +44,6 @@ from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
 from transforms.scores.rules import score_rules
-from transforms.snapshot.buckets import contact_bucket
 from transforms.snapshot.contract import INGEST_ORDER
 from transforms.snapshot.mappings import ColumnMappings
 
@@ -232,16 +231,15 @@ def merge_scores(
     counted = [b.distribution.lazy() for b in buckets if b.distribution is not None]
     part = DayPart()
     slices = company_slices(len(buckets))
-    for number in range(slices):
-        # One slice's companies at a time: the merge holds their rows, not every company's.
-        started = time.perf_counter()
-        sliced, mine = sliced_partials(definitions, inputs, partials, number, slices)
+    started = time.perf_counter()
+    # One slice's companies at a time: the merge holds their rows, not every company's.
+    for number, (sliced, mine) in enumerate(sliced_partials(definitions, inputs, partials, slices)):
         companies = company_scores(definitions, sliced, [mine], as_of)
         scores, breakdown, distribution = pl.collect_all([companies.scores, companies.breakdown, companies.distribution])
         counted.append(distribution.lazy())
         part.timed("compute", started)
         part.write(staged, company_part(number, slices), {"engagement_scores": scores, "engagement_score_breakdown": breakdown})
-    started = time.perf_counter()
+        started = time.perf_counter()
     distribution = merged_distribution(counted).collect()
     part.timed("compute", started)
     part.write(staged, "all", {"engagement_score_distribution": distribution, "engagement_score_rules": score_rules(definitions, as_of)})
@@ -323,9 +321,7 @@ def history_companies(
     """Store the history over [start, end] of the companies in slice `number` of `slices`, from every
     bucket's parts (some folded); return the change rows written."""
     definitions = settings.active_definitions
-    inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs()
-    mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
-    inputs = replace(inputs, companies=inputs.companies.filter(mine))
+    inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs().of_company_slice(number, slices)
     sliced = [None if p is None else p.of_slice(number, slices) for p in parts]
     intervals = company_history(definitions, inputs, sliced, start, end).collect()
     return store_part(paths, staged, company_part(number, slices), intervals, [d.id for d in definitions], start, end)
@@ -337,14 +333,13 @@ def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start
     started = time.perf_counter()
     staged = open_history(paths, buckets)
     futures = [history_bucket.submit(paths, snapshot_date, settings, start, end, bucket, staged) for bucket in range(buckets)]
-    changes, done = 0, 0
+    changes = 0
     folded: CompanyParts | None = None
     pending: list[CompanyParts | None] = []
     with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
-        for written, company in each_result(futures):
+        for done, (written, company) in enumerate(each_result(futures), 1):
             changes += written
             folded, pending = fold_parts(settings.active_definitions, folded, [*pending, company])
-            done += 1
             progress.update(done, changes)
     # The companies a slice at a time: the merge holds one slice's companies, not all of them.
     slices = company_slices(buckets)

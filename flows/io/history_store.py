@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.io.paths import BUCKET_PART_PREFIX, COMPANY_PART, Paths, company_slices, score_parts
+from flows.io.paths import Paths, bucket_part, company_part, company_slices, score_parts
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import validate_with
@@ -117,13 +117,15 @@ def publish_history(paths: Paths, staged: Path, days: list[date], keep_parts: bo
 
 def history_part(buckets: int) -> pl.Expr:
     """The part a change row belongs to when contacts are split into `buckets` buckets: a contact's
-    bucket, a company's slice (the same stable hash of its keys)."""
+    bucket, a company's slice (the same stable hash of its keys), named as the parts are."""
     slices = company_slices(buckets)
-    company = pl.lit(COMPANY_PART)
-    if slices > 1:
-        company = company + "-" + contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices).cast(pl.String)
-    contact = pl.lit(BUCKET_PART_PREFIX) + contact_bucket(pl.col("portal_id"), pl.col("record_id"), buckets).cast(pl.String)
-    return pl.when(pl.col("object_type") == "company").then(company).otherwise(contact)
+    company = contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices)
+    contact = contact_bucket(pl.col("portal_id"), pl.col("record_id"), buckets)
+    return (
+        pl.when(pl.col("object_type") == "company")
+        .then(company.replace_strict({j: company_part(j, slices) for j in range(slices)}, return_dtype=pl.String))
+        .otherwise(contact.replace_strict({b: bucket_part(b) for b in range(buckets)}, return_dtype=pl.String))
+    )
 
 
 def _split(paths: Paths, buckets: int) -> None:

@@ -144,7 +144,6 @@ def _check_lines(path: Path, shown: Path, blocks: int | None = None) -> None:
 
 def _csv_header(path: Path) -> list[str]:
     """The column names of a CSV file's first line."""
-    _check_lines(path, path, blocks=1)
     return pl.scan_csv(path, infer_schema=False, raise_if_empty=False, glob=False, n_rows=0).collect_schema().names()
 
 
@@ -175,6 +174,8 @@ def file_header(path: Path) -> list[str] | None:
     try:
         if fmt.kind == "parquet":
             return pq.read_schema(path).names
+        # The ingest checks every line before it reads a file; a header check reads the first block only.
+        _check_lines(path, path, blocks=1)
         return _csv_header(path)
     except Exception:  # unreadable: reading the file names it with the parser's reason
         return None

@@ -8,7 +8,8 @@ step of the spec to its module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import polars as pl
@@ -165,26 +166,32 @@ def _folded(engagement: list[ScoreDefinition], partials: list[dict[int, pl.DataF
 
 
 def sliced_partials(
-    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: dict[int, pl.DataFrame], number: int, slices: int
-) -> tuple[ScoreInputs, dict[int, pl.DataFrame]]:
-    """`inputs` with only the companies of company slice `number` of `slices` (a stable hash of their
-    keys), and the folded `partials` (numbered by the records of the whole `inputs`) of those
-    companies, numbered by the slice's records: `company_scores` of both is that slice's part."""
-    mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
-    sliced = replace(inputs, companies=inputs.companies.filter(mine))
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, partials: dict[int, pl.DataFrame], slices: int
+) -> Iterator[tuple[ScoreInputs, dict[int, pl.DataFrame]]]:
+    """Per company slice of `slices`, in order: `inputs` with only its companies, and the folded
+    `partials` (numbered by the records of the whole `inputs`) of those companies, numbered by the
+    slice's records: `company_scores` of both is that slice's part."""
     engagement = split_types(expanded(definitions))[0]
-    renumbered: dict[int, pl.DataFrame] = {}
-    for index, partial in partials.items():
-        # Records are sorted by key, so the slice's records are the whole's in the same order.
-        records = scoped_records(engagement[index], inputs).with_row_index("record").with_columns(pl.col("record").cast(pl.Int64))
-        kept = records.filter(contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices) == number).with_row_index("slice_record")
-        numbers = kept.select("record", pl.col("slice_record").cast(pl.Int64)).collect()
-        renumbered[index] = (
-            partial.join(numbers, on="record")
+    # Records are sorted by key, so a slice's records are the whole's in the same order: numbered
+    # within their slice once, for every slice.
+    numbers = {
+        index: scoped_records(engagement[index], inputs)
+        .select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("record"),
+            contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices).alias("slice"),
+        )
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("slice").alias("slice_record"))
+        .collect()
+        for index in partials
+    }
+    for number in range(slices):
+        renumbered = {
+            index: partial.join(numbers[index].filter(pl.col("slice") == number), on="record")
             .with_columns(pl.col("slice_record").cast(partial.schema["record"]).alias("record"))
             .select(partial.columns)
-        )
-    return sliced, renumbered
+            for index, partial in partials.items()
+        }
+        yield inputs.of_company_slice(number, slices), renumbered
 
 
 def _engagement_companies(

@@ -3,7 +3,7 @@ whose events count toward each record, and the resets that apply to them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import polars as pl
@@ -13,6 +13,7 @@ from transforms.scores.combined import expanded
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.filters import all_filters, missing_properties
 from transforms.scores.units import definition_table
+from transforms.snapshot.buckets import contact_bucket
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class ScoreInputs:
     associations: pl.LazyFrame
     list_memberships: pl.LazyFrame
     score_resets: pl.LazyFrame
+
+    def of_company_slice(self, number: int, slices: int) -> ScoreInputs:
+        """These inputs with only the companies of company slice `number` of `slices` (a stable hash
+        of their keys, as `CompanyParts.of_slice` and the history's parts take it)."""
+        mine = contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number
+        return replace(self, companies=self.companies.filter(mine))
 
 
 # A contact fit rule reads its primary company's properties under this prefix (`company.industry`).

@@ -74,15 +74,6 @@ def bucket(frame: ScoreInputs, buckets: int, number: int) -> ScoreInputs:
     )
 
 
-def _companies_of(frame: ScoreInputs, number: int, slices: int) -> ScoreInputs:
-    """`frame` with only the companies of company slice `number`."""
-    return replace(frame, companies=frame.companies.filter(contact_bucket(pl.col("portal_id"), pl.col("company_id"), slices) == number))
-
-
-def _of_slice(sliced: tuple[ScoreInputs, dict[int, pl.DataFrame]]) -> tuple[ScoreInputs, list[dict[int, pl.DataFrame]]]:
-    return sliced[0], [sliced[1]]
-
-
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
@@ -112,7 +103,7 @@ def test_per_bucket_scores_merged_equal_the_unbucketed_engine(data, buckets):
     assert one_by_one.scores.collect().equals(companies.scores.collect())
     assert one_by_one.breakdown.collect().equals(companies.breakdown.collect())
     # A slice of the companies at a time, as a run writes them, the same rows and distribution.
-    sliced = [company_scores(defs, *_of_slice(sliced_partials(defs, frame, folded, j, 3)), AS_OF) for j in range(3)]
+    sliced = [company_scores(defs, of_slice, [mine], AS_OF) for of_slice, mine in sliced_partials(defs, frame, folded, 3)]
     assert _sorted(pl.concat([c.scores for c in sliced]).collect()).equals(_sorted(companies.scores.collect()))
     assert _sorted(pl.concat([c.breakdown for c in sliced]).collect()).equals(_sorted(companies.breakdown.collect()))
     counted = merged_distribution([*(p.distribution for p in parts), *(c.distribution for c in sliced)]).collect()
@@ -143,7 +134,7 @@ def test_per_bucket_history_merged_equals_the_unbucketed_engine(data, buckets, b
     slices = 3
     sliced = [
         company_history(
-            defs, _companies_of(frame, j, slices), [p.of_slice(j, slices) if p else None for p in [folded, *pending]], start, end
+            defs, frame.of_company_slice(j, slices), [p.of_slice(j, slices) if p else None for p in [folded, *pending]], start, end
         )
         for j in range(slices)
     ]

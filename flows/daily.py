@@ -121,7 +121,7 @@ def _run_days(
         removed, size = remove_leftovers([paths.lake, paths.store, paths.root / "snapshots"], beside=paths.warehouse)
         if removed:
             logger.warning("removed %d leftover(s) of killed runs (%.1f MiB)", removed, size / 2**20)
-        if damaged := check_files(paths, relied_on(paths)):
+        if damaged := check_files(paths, relied_on(paths, days[0])):
             raise RuntimeError(f"{damaged[0].line()}; `engage doctor` lists every damaged file")
         started = time.perf_counter()
         needs = day_needs(settings.active_definitions)

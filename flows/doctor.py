@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from flows.io.errors import first_line
-from flows.io.history_store import COVERAGE, STATE
+from flows.io.history_store import last_change, read_before_writing
 from flows.io.paths import DAY_PREFIX, SNAPSHOT_PREFIX, Paths
 from flows.io.storage import VERSIONS
 from flows.progress import StepProgress
@@ -42,12 +43,25 @@ def _snapshot_of(paths: Paths, day: date | None) -> str:
             continue
         if day is None or data.get("as_of") == day.isoformat():
             runs.append((str(data.get("as_of", "")), manifest.name, str(data.get("snapshot"))))
-    return max(runs)[2] if runs else "SNAPSHOT"
+    return shlex.quote(max(runs)[2]) if runs else "SNAPSHOT"
 
 
-def _repair(paths: Paths, relative: Path) -> str:
-    """The command that rewrites the file at `relative` (to the warehouse's folder)."""
-    where = f"--warehouse {paths.warehouse}"
+def _history_day(relative: Path, paths: Paths) -> date | None:
+    """The day whose rewrite repairs the history file at `relative`: a change file's own day, or for
+    a part's state the part's last change (the state follows from the change rows); else None."""
+    if len(relative.parts) < 3 or relative.parts[1] != "history":
+        return None
+    try:
+        return date.fromisoformat(relative.name.removeprefix("changes_").removesuffix(".parquet"))
+    except ValueError:
+        return last_change(paths.root / relative.parent)
+
+
+def _repair(paths: Paths, relative: Path, history: tuple[date, date] | None = None) -> str:
+    """The command that rewrites the file at `relative` (to the warehouse's folder); a history file's
+    rewrites the days `history` spans (those of every damaged history file: one run repairs them all)."""
+    # Quoted, so the command can be pasted into a shell whatever the paths hold.
+    where = f"--warehouse {shlex.quote(str(paths.warehouse))}"
     first = relative.parts[1] if len(relative.parts) > 1 else ""
     if relative.parts[0] == paths.store.name and first.startswith(DAY_PREFIX):
         day = date.fromisoformat(first.removeprefix(DAY_PREFIX))
@@ -58,9 +72,10 @@ def _repair(paths: Paths, relative: Path) -> str:
             day = date.fromisoformat(dated.removeprefix(SNAPSHOT_PREFIX)[:10])
             return f"engage run --snapshot {_snapshot_of(paths, day)} --as-of {day} {where} (ingests that snapshot again)"
     if first == "history":
-        return f"engage backfill --history-only --snapshot {_snapshot_of(paths, None)} --from FIRST_DAY --to LAST_DAY {where}"
+        span = f"--from {history[0]} --to {history[1]}" if history else "--from FIRST_DAY --to LAST_DAY"
+        return f"engage backfill --history-only --snapshot {_snapshot_of(paths, None)} {span} {where}"
     if first == "run_log":
-        return f"rm {paths.root / relative} (the run log is a record of runs; nothing reads it back)"
+        return f"rm {shlex.quote(str(paths.root / relative))} (the run log is a record of runs; nothing reads it back)"
     return f"engage run --snapshot {_snapshot_of(paths, None)} --as-of LAST_DAY {where} (rewrites it)"
 
 
@@ -98,12 +113,14 @@ def check_files(paths: Paths, files: list[Path], whole: bool = False, progress: 
     found = []
     for i, path in enumerate(files, start=1):
         if reason := _problem(path, whole):
-            found.append(Damage(path, reason, _repair(paths, path.relative_to(paths.root))))
+            found.append((path, path.relative_to(paths.root), reason))
         if bar:
             bar.update(i, i)
     if bar:
         bar.close()
-    return found
+    days = [day for _, relative, _ in found if (day := _history_day(relative, paths))]
+    history = (min(days), max(days)) if days else None
+    return [Damage(path, reason, _repair(paths, relative, history)) for path, relative, reason in found]
 
 
 def diagnose(paths: Paths) -> tuple[int, list[Damage]]:
@@ -115,13 +132,12 @@ def diagnose(paths: Paths) -> tuple[int, list[Damage]]:
             con.sql("select count(*) from duckdb_views()").fetchall()
     except duckdb.Error as exc:
         reason = f"damaged ({first_line(exc)})"
-        found.append(Damage(paths.warehouse, reason, f"rm {paths.store / 'catalog.sha256'}; then {_repair(paths, Path('catalog'))}"))
+        stamp = shlex.quote(str(paths.store / "catalog.sha256"))
+        found.append(Damage(paths.warehouse, reason, f"rm {stamp}; then {_repair(paths, Path('catalog'))}"))
     return len(files) + 1, found
 
 
-def relied_on(paths: Paths) -> list[Path]:
-    """The stored files a run builds on before it publishes: the history's coverage and every part's
-    state, and the registry."""
-    history = paths.history
-    states = sorted(history.glob(f"*/{STATE}")) if history.is_dir() else []
-    return [p for p in [history / COVERAGE, *states, paths.registry] if p.exists() or p.is_symlink()]
+def relied_on(paths: Paths, start: date) -> list[Path]:
+    """The stored files a run whose history starts on `start` builds on before it publishes (see
+    `history_store.read_before_writing`), and the registry."""
+    return [*read_before_writing(paths, start), *([paths.registry] if paths.registry.exists() or paths.registry.is_symlink() else [])]

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.io.errors import first_line
 from flows.io.paths import Paths, bucket_part, company_part, company_slices, score_parts
-from flows.io.storage import publish, staging_dir, write_parquet
+from flows.io.storage import log, publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import validate_with
 from transforms.scores.history_changes import CHANGE_SCHEMA, STATE_KEY, range_changes, state_diff, state_on
@@ -67,12 +68,46 @@ def read_changes(paths: Paths, part: str | None = None) -> pl.DataFrame:
     return pl.read_parquet(files, glob=False) if files else _empty()
 
 
+def _stored_changes(folder: Path, replaced: set[date]) -> pl.DataFrame:
+    """The change rows of the part in `folder`, for a run that writes the `replaced` days anew. A
+    stored day that cannot be read is left out, with a warning, when it is one of them: that run is
+    its repair (`engage doctor` names it). Elsewhere the damage stops the run, naming the file."""
+    files = _files(folder)
+    try:
+        return pl.read_parquet(sorted(files.values()), glob=False) if files else _empty()
+    except (pl.exceptions.PolarsError, OSError):
+        pass  # read them one at a time to find the damaged ones
+    frames = []
+    for day, path in sorted(files.items()):
+        try:
+            frames.append(pl.read_parquet(path, glob=False))
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            if day not in replaced:
+                raise OSError(f"{path}: damaged ({first_line(exc)})") from exc
+            # Its rows of scores this run computes come back from the lake; any of other scores are lost with the file.
+            log.warning("%s: damaged (%s); writing day %s anew from the lake", path, first_line(exc), day)
+    return pl.concat(frames) if frames else _empty()
+
+
 def latest_state(paths: Paths, part: str | None = None) -> pl.DataFrame:
     """(score_id, object_type, portal_id, record_id, score, band) of every record of `part` (or of
     every part) in scope after its last stored change."""
     files = [paths.history / name / STATE for name in ([part] if part else _parts(paths))]
     files = [path for path in files if path.exists()]
     return pl.read_parquet(files, glob=False) if files else state_on(_empty().lazy(), date.max).collect()
+
+
+def last_change(folder: Path) -> date | None:
+    """The last day with change rows of the part in `folder` (None without any)."""
+    return max(_files(folder), default=None)
+
+
+def read_before_writing(paths: Paths, start: date) -> list[Path]:
+    """The history files a run storing days from `start` on reads before it publishes: the coverage,
+    and the state of every part that `start` extends past its last change (a part rewritten from an
+    earlier day is read from its change rows, see `store_part`)."""
+    states = [paths.history / name / STATE for name in _parts(paths) if (last_change(paths.history / name) or date.min) < start]
+    return [path for path in [paths.history / COVERAGE, *states] if path.exists() or path.is_symlink()]
 
 
 def covered_days(paths: Paths) -> list[date]:
@@ -174,14 +209,14 @@ def store_part(paths: Paths, staged: Path, part: str, intervals: pl.DataFrame, s
     intervals = validate_with(ENGAGEMENT_SCORE_HISTORY, intervals)
     current = paths.history / part
     replaced = set(days_between(start, end))
-    stored_days = _files(current)
-    if not stored_days or start > max(stored_days):
+    last = last_change(current)
+    if last is None or start > last:
         # Past the part's last change: its latest state is the day before `start`; no change row is read.
         previous = latest_state(paths, part)
         new = range_changes(previous.lazy(), intervals.lazy(), score_ids, start).collect()
         _write_part(current, staged / part, new, replaced, _advanced(previous, new, start))
         return new.height
-    old = read_changes(paths, part)
+    old = _stored_changes(current, replaced)
     ids = pl.col("score_id").is_in(score_ids)
     in_range = pl.col("valid_from").is_between(start, end)
     new = range_changes(state_on(old.lazy(), start - timedelta(days=1)), intervals.lazy(), score_ids, start).collect()

@@ -106,16 +106,17 @@ def test_a_hostile_definition_is_one_line_naming_the_file(capsys, small_snapshot
 def test_a_damaged_store_file_stops_the_run_and_the_doctor_names_its_repair(capsys, backfilled, small_snapshot, tmp_path):
     warehouse = tmp_path / "copy" / "warehouse.duckdb"
     shutil.copytree(backfilled.parent, warehouse.parent, symlinks=True)
-    state = sorted((warehouse.parent / "warehouse_store" / "history").glob("*/state.parquet"))[0]
-    damaged = state.resolve()
+    # Every run reads the coverage before it writes (a part's state it may rebuild from change rows).
+    coverage = warehouse.parent / "warehouse_store" / "history" / "coverage.parquet"
+    damaged = coverage.resolve()
     damaged.unlink()  # the previous version shares the file: damage this copy only
     damaged.write_bytes(b"PAR1 truncated")
     code, line = _engage(capsys, "run", "--snapshot", str(small_snapshot), "--as-of", DAY, "--warehouse", str(warehouse))
-    assert code == 1 and f"{state}: damaged" in line and "repair: engage backfill --history-only" in line, line
+    assert code == 1 and f"{coverage}: damaged" in line and "repair: engage backfill --history-only" in line, line
     with pytest.raises(SystemExit) as ended:
         main(["doctor", "--warehouse", str(warehouse)])
     said = capsys.readouterr().out
-    assert ended.value.code == 1 and "1 damaged or missing" in said and f"{state}: damaged" in said, said
+    assert ended.value.code == 1 and "1 damaged or missing" in said and f"{coverage}: damaged" in said, said
 
 
 def test_a_damaged_file_an_analyst_reads_is_one_line_pointing_at_the_doctor(capsys, backfilled, tmp_path):

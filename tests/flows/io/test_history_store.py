@@ -13,6 +13,7 @@ from flows.io.history_store import (
     open_history,
     publish_history,
     purge_history,
+    read_before_writing,
     read_changes,
     store_part,
 )
@@ -110,6 +111,24 @@ def test_extending_the_history_reads_the_state_file_not_the_change_rows(tmp_path
     # Record 2 left the scope on D[5]; record 1 moved to 8 and record 3 appeared on D[6].
     assert scores_on(paths, D[6]) == {("s", 1): 8.0, ("s", 3): 1.0}
     assert scores_on(paths, D[4]) == {("s", 1): 6.0, ("s", 2): 4.0}
+    assert_state_is_the_latest(paths)
+
+
+def test_a_run_relies_on_the_states_it_extends_and_rewrites_a_damaged_day_it_stores(tmp_path, caplog):
+    paths = Paths.of(tmp_path / "warehouse.duckdb")
+    store(paths, intervals((1, 5.0, D[0], D[2]), (1, 7.0, D[2], None)), ["s"], D[0], D[4])
+    part = paths.history / score_parts(1)[0]
+    extending, rewriting = read_before_writing(paths, D[5]), read_before_writing(paths, D[2])
+    assert paths.history / "coverage.parquet" in extending and paths.history / "coverage.parquet" in rewriting
+    assert part / "state.parquet" in extending and part / "state.parquet" not in rewriting  # rebuilt from change rows
+
+    damaged = part / f"changes_{D[2]}.parquet"
+    damaged.write_bytes(b"PAR1 truncated")  # a new file: the previous version keeps its own
+    with pytest.raises(OSError, match=f"changes_{D[2]}.parquet: damaged"):
+        store(paths, intervals((1, 5.0, D[1], None)), ["s"], D[1], D[1])
+    store(paths, intervals((1, 7.0, D[2], None)), ["s"], D[2], D[2])
+    assert f"changes_{D[2]}.parquet: damaged" in caplog.text and f"writing day {D[2]} anew" in caplog.text
+    assert scores_on(paths, D[1]) == {("s", 1): 5.0} and scores_on(paths, D[4]) == {("s", 1): 7.0}
     assert_state_is_the_latest(paths)
 
 

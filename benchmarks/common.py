@@ -120,6 +120,7 @@ def measured(code: str, *args: str) -> dict:
     """Run `code` in a fresh interpreter; return the JSON it prints last, plus its peak RSS in MiB."""
     wrapper = (
         "import json, resource, sys, time\n"
+        "import flows  # the process settings engage runs with (its allocator's), before Polars loads\n"
         f"{code}\n"
         "result = main(*sys.argv[1:])\n"
         "result['peak_rss_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"

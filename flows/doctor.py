@@ -16,9 +16,10 @@ import duckdb
 import pyarrow.parquet as pq
 
 from flows.io.errors import first_line
-from flows.io.history_store import last_change, read_before_writing
+from flows.io.history_store import COVERAGE, change_days, last_change, read_before_writing
 from flows.io.paths import DAY_PREFIX, SNAPSHOT_PREFIX, Paths
 from flows.io.storage import VERSIONS
+from flows.io.warehouse import published_days
 from flows.progress import StepProgress
 
 
@@ -49,17 +50,29 @@ def _snapshot_of(paths: Paths, day: date | None) -> str:
 def _history_day(relative: Path, paths: Paths) -> date | None:
     """The day whose rewrite repairs the history file at `relative`: a change file's own day, or for
     a part's state the part's last change (the state follows from the change rows); else None."""
-    if len(relative.parts) < 3 or relative.parts[1] != "history":
-        return None
     try:
         return date.fromisoformat(relative.name.removeprefix("changes_").removesuffix(".parquet"))
     except ValueError:
         return last_change(paths.root / relative.parent)
 
 
-def _repair(paths: Paths, relative: Path, history: tuple[date, date] | None = None) -> str:
-    """The command that rewrites the file at `relative` (to the warehouse's folder); a history file's
-    rewrites the days `history` spans (those of every damaged history file: one run repairs them all)."""
+def _history_repair(paths: Paths, damaged: list[Path]) -> str:
+    """The one backfill that rewrites every damaged history file among `damaged` (relative to the
+    warehouse's folder): the days from the first to the last of them."""
+    days = [day for relative in damaged if relative.name != COVERAGE and (day := _history_day(relative, paths))]
+    first = ""
+    if any(relative.name == COVERAGE for relative in damaged):
+        # The days covered cannot be read back; they run from the first change to the last day loaded.
+        days += [*change_days(paths), *published_days(paths)]
+        first = f"rm {shlex.quote(str(paths.history / COVERAGE))}; then "
+    span = f"--from {min(days)} --to {max(days)}" if days else "--from FIRST_DAY --to LAST_DAY"
+    where = f"--warehouse {shlex.quote(str(paths.warehouse))}"
+    return f"{first}engage backfill --history-only --snapshot {_snapshot_of(paths, None)} {span} {where}"
+
+
+def _repair(paths: Paths, relative: Path, history: str) -> str:
+    """The command that rewrites the file at `relative` (to the warehouse's folder); for a history
+    file, `history` (one run repairs them all)."""
     # Quoted, so the command can be pasted into a shell whatever the paths hold.
     where = f"--warehouse {shlex.quote(str(paths.warehouse))}"
     first = relative.parts[1] if len(relative.parts) > 1 else ""
@@ -72,8 +85,7 @@ def _repair(paths: Paths, relative: Path, history: tuple[date, date] | None = No
             day = date.fromisoformat(dated.removeprefix(SNAPSHOT_PREFIX)[:10])
             return f"engage run --snapshot {_snapshot_of(paths, day)} --as-of {day} {where} (ingests that snapshot again)"
     if first == "history":
-        span = f"--from {history[0]} --to {history[1]}" if history else "--from FIRST_DAY --to LAST_DAY"
-        return f"engage backfill --history-only --snapshot {_snapshot_of(paths, None)} {span} {where}"
+        return history
     if first == "run_log":
         return f"rm {shlex.quote(str(paths.root / relative))} (the run log is a record of runs; nothing reads it back)"
     return f"engage run --snapshot {_snapshot_of(paths, None)} --as-of LAST_DAY {where} (rewrites it)"
@@ -118,8 +130,7 @@ def check_files(paths: Paths, files: list[Path], whole: bool = False, progress: 
             bar.update(i, i)
     if bar:
         bar.close()
-    days = [day for _, relative, _ in found if (day := _history_day(relative, paths))]
-    history = (min(days), max(days)) if days else None
+    history = _history_repair(paths, [relative for _, relative, _ in found if relative.parts[1:2] == ("history",)])
     return [Damage(path, reason, _repair(paths, relative, history)) for path, relative, reason in found]
 
 
@@ -133,7 +144,7 @@ def diagnose(paths: Paths) -> tuple[int, list[Damage]]:
     except duckdb.Error as exc:
         reason = f"damaged ({first_line(exc)})"
         stamp = shlex.quote(str(paths.store / "catalog.sha256"))
-        found.append(Damage(paths.warehouse, reason, f"rm {stamp}; then {_repair(paths, Path('catalog'))}"))
+        found.append(Damage(paths.warehouse, reason, f"rm {stamp}; then {_repair(paths, Path('catalog'), '')}"))
     return len(files) + 1, found
 
 

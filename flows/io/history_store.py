@@ -102,6 +102,11 @@ def last_change(folder: Path) -> date | None:
     return max(_files(folder), default=None)
 
 
+def change_days(paths: Paths) -> list[date]:
+    """The days with change rows in any part, ascending."""
+    return sorted({day for name in _parts(paths) for day in _files(paths.history / name)})
+
+
 def read_before_writing(paths: Paths, start: date) -> list[Path]:
     """The history files a run storing days from `start` on reads before it publishes: the coverage,
     and the state of every part that `start` extends past its last change (a part rewritten from an

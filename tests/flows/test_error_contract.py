@@ -112,7 +112,7 @@ def test_a_damaged_store_file_stops_the_run_and_the_doctor_names_its_repair(caps
     damaged.unlink()  # the previous version shares the file: damage this copy only
     damaged.write_bytes(b"PAR1 truncated")
     code, line = _engage(capsys, "run", "--snapshot", str(small_snapshot), "--as-of", DAY, "--warehouse", str(warehouse))
-    assert code == 1 and f"{coverage}: damaged" in line and "repair: engage backfill --history-only" in line, line
+    assert code == 1 and f"{coverage}: damaged" in line and "repair: rm " in line and "then engage backfill --history-only" in line, line
     with pytest.raises(SystemExit) as ended:
         main(["doctor", "--warehouse", str(warehouse)])
     said = capsys.readouterr().out

@@ -67,9 +67,12 @@ def main(lake, buckets, start, end, staged):
     from flows.io.paths import company_slices
     import polars as pl
     from transforms.scores.history_changes import CHANGE_SCHEMA, range_changes
-    from transforms.scores.history import bucket_history, company_history, fold_parts
+    import shutil, tempfile
+    from pathlib import Path
+    from flows.io.history_store import read_company_parts, write_company_parts
+    from transforms.scores.history import bucket_history, company_history
     start, end = date.fromisoformat(start), date.fromisoformat(end)
-    MERGE = "company parts folded, company history by slice"
+    MERGE = "company parts stored, company history by slice"
     seconds, rows = defaultdict(float), defaultdict(int)
     last = 0.0
     def observe(stage, settled):
@@ -89,7 +92,9 @@ def main(lake, buckets, start, end, staged):
         counting += time.perf_counter() - begun
         return count
     started = time.perf_counter()
-    folded, pending, intervals, change_rows = None, [], 0, 0
+    scratch = Path(tempfile.mkdtemp(dir=Path(lake).parent))  # as a run's, beside its store
+    slices = company_slices(int(buckets))
+    intervals, change_rows = 0, 0
     for bucket in range(int(buckets)):
         data = inputs(lake, buckets, bucket)
         last = time.perf_counter()
@@ -98,19 +103,20 @@ def main(lake, buckets, start, end, staged):
         seconds["company parts, fit and combined scores"] += time.perf_counter() - last
         rows["company parts, fit and combined scores"] += found.height
         last = time.perf_counter()
-        folded, pending = fold_parts(defs, folded, [*pending, company])
+        if company is not None:
+            write_company_parts(scratch, bucket, company, slices)
         seconds[MERGE] += time.perf_counter() - last
         intervals += found.height
         change_rows += changes(found)
-    slices = company_slices(int(buckets))
     for number in range(slices):
         last = time.perf_counter()
-        parts = [p.of_slice(number, slices) if p else None for p in [folded, *pending]]
+        parts = read_company_parts(scratch, number)
         companies = company_history(defs, inputs(lake, buckets).of_company_slice(number, slices), parts, start, end).collect()
         seconds[MERGE] += time.perf_counter() - last
         rows[MERGE] += companies.height
         intervals += companies.height
         change_rows += changes(companies)
+    shutil.rmtree(scratch)
     return {
         "seconds": time.perf_counter() - started - counting,
         "intervals": intervals,

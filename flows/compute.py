@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,10 +14,11 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.cluster import Parcel, each_result
 from flows.io.config_files import load_catalog, load_definition_files, load_mappings, load_program
-from flows.io.history_store import open_history, publish_history, store_part
+from flows.io.history_store import open_history, publish_history, read_company_parts, store_part, write_company_parts
 from flows.io.lake import lake_table
 from flows.io.logs import run_logger
 from flows.io.paths import Paths, bucket_part, company_part, company_slices, score_parts
+from flows.io.storage import staging_dir
 from flows.io.warehouse import day_table, stage_day, write_day_part
 from flows.progress import StepProgress
 from transforms.common.calendar import days_between
@@ -39,7 +41,7 @@ from transforms.scores.evaluate import (
     merged_distribution,
     sliced_partials,
 )
-from transforms.scores.history import CompanyParts, bucket_history, company_history, fold_parts
+from transforms.scores.history import bucket_history, company_history
 from transforms.scores.history_changes import day_intervals
 from transforms.scores.members import ScoreInputs
 from transforms.scores.registry import Loaded
@@ -296,55 +298,47 @@ def compute_day(
 
 @task(name="history-bucket", cache_policy=NO_CACHE)
 def history_bucket(
-    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, bucket: int, staged: Path
-) -> Parcel[tuple[int, CompanyParts | None]]:
-    """Store the history over [start, end] of one contact bucket's contacts in the staged history;
-    return the change rows written and the bucket's parts of the company history."""
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, bucket: int, staged: Path, scratch: Path, slices: int
+) -> int:
+    """Store the history over [start, end] of one contact bucket's contacts in the staged history and
+    write the bucket's parts of the company history (by company slice of `slices`) into `scratch`;
+    return the change rows written."""
     definitions = settings.active_definitions
     contacts, company = bucket_history(definitions, DayInputs.from_lake(paths, snapshot_date, bucket).score_inputs(), start, end)
-    changes = store_part(paths, staged, bucket_part(bucket), contacts.collect(), [d.id for d in definitions], start, end)
-    return Parcel((changes, company))
+    if company is not None:
+        write_company_parts(scratch, bucket, company, slices)
+    return store_part(paths, staged, bucket_part(bucket), contacts.collect(), [d.id for d in definitions], start, end)
 
 
 @task(name="history-companies", cache_policy=NO_CACHE)
 def history_companies(
-    paths: Paths,
-    snapshot_date: date,
-    settings: Settings,
-    start: date,
-    end: date,
-    parts: list[CompanyParts | None],
-    staged: Path,
-    number: int,
-    slices: int,
+    paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, scratch: Path, staged: Path, number: int, slices: int
 ) -> int:
     """Store the history over [start, end] of the companies in slice `number` of `slices`, from every
-    bucket's parts (some folded); return the change rows written."""
+    bucket's parts in `scratch`; return the change rows written."""
     definitions = settings.active_definitions
     inputs = DayInputs.from_lake(paths, snapshot_date).score_inputs().of_company_slice(number, slices)
-    sliced = [None if p is None else p.of_slice(number, slices) for p in parts]
-    intervals = company_history(definitions, inputs, sliced, start, end).collect()
+    intervals = company_history(definitions, inputs, read_company_parts(scratch, number), start, end).collect()
     return store_part(paths, staged, company_part(number, slices), intervals, [d.id for d in definitions], start, end)
 
 
 def compute_history(paths: Paths, snapshot_date: date, settings: Settings, start: date, end: date, buckets: int) -> int:
     """Compute and store the history of every active definition over [start, end], bucket by bucket
-    and then the companies, published as one version; return the change rows written."""
+    and then the companies a slice at a time, published as one version; return the change rows written."""
     started = time.perf_counter()
     staged = open_history(paths, buckets)
-    futures = [history_bucket.submit(paths, snapshot_date, settings, start, end, bucket, staged) for bucket in range(buckets)]
-    changes = 0
-    folded: CompanyParts | None = None
-    pending: list[CompanyParts | None] = []
-    with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
-        for done, (written, company) in enumerate(each_result(futures), 1):
-            changes += written
-            folded, pending = fold_parts(settings.active_definitions, folded, [*pending, company])
-            progress.update(done, changes)
-    # The companies a slice at a time: the merge holds one slice's companies, not all of them.
+    # Beside the versions, on the storage every worker reaches; never published.
+    scratch = staging_dir(paths.history)
     slices = company_slices(buckets)
+    futures = [history_bucket.submit(paths, snapshot_date, settings, start, end, b, staged, scratch, slices) for b in range(buckets)]
+    changes = 0
+    with StepProgress(f"score history {start}..{end}", buckets, "buckets") as progress:
+        for done, future in enumerate(futures, 1):
+            changes += future.result()
+            progress.update(done, changes)
     for number in range(slices):
-        changes += history_companies(paths, snapshot_date, settings, start, end, [folded, *pending], staged, number, slices)
+        changes += history_companies(paths, snapshot_date, settings, start, end, scratch, staged, number, slices)
+    shutil.rmtree(scratch)
     publish_history(paths, staged, days_between(start, end))
     run_logger().info("score history %s..%s: %d change rows in %.1fs", start, end, changes, time.perf_counter() - started)
     return changes

@@ -16,12 +16,18 @@ the day; only a rewrite of days inside the stored range reads the part's change 
 
 Parts follow the lake's contact buckets: when a run's bucket count differs from the store's, the
 stored history is first split anew, one part at a time.
+
+The company history needs every bucket's contribution to each company (`CompanyParts`). A run's
+bucket tasks write theirs into a scratch folder beside the versions (`write_company_parts`), a row
+group per company slice, and the merge of each slice reads its own rows back from every bucket
+(`read_company_parts`): no process holds the parts of every company, and tasks pass paths.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,6 +38,7 @@ from flows.io.paths import Paths, bucket_part, company_part, company_slices, sco
 from flows.io.storage import log, publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import validate_with
+from transforms.scores.history import CompanyParts
 from transforms.scores.history_changes import CHANGE_SCHEMA, STATE_KEY, range_changes, state_diff, state_on
 from transforms.scores.schemas import ENGAGEMENT_SCORE_HISTORY
 from transforms.snapshot.buckets import contact_bucket
@@ -153,6 +160,26 @@ def publish_history(paths: Paths, staged: Path, days: list[date], keep_parts: bo
     write_parquet(_empty(), staged / SCHEMA_PART / EMPTY)
     write_parquet(pl.DataFrame({"day": sorted({*covered_days(paths), *days})}, schema={"day": pl.Date}), staged / COVERAGE)
     publish(staged, paths.history)
+
+
+def write_company_parts(scratch: Path, bucket: int, parts: CompanyParts, slices: int) -> None:
+    """Write contact bucket `bucket`'s company parts into the run's `scratch` folder, each frame with
+    row groups of its own per company slice of `slices`."""
+    for name, frame in parts.sliced(slices).items():
+        write_parquet(frame, scratch / bucket_part(bucket) / f"{name}.parquet", scratch=True, groups="slice")
+
+
+def read_company_parts(scratch: Path, number: int) -> list[CompanyParts]:
+    """The company parts of company slice `number`, one per bucket that wrote some to `scratch`."""
+    folders = sorted(p for p in scratch.iterdir() if p.is_dir()) if scratch.is_dir() else []
+    names = [field.name for field in fields(CompanyParts)]
+    frames = [
+        pl.scan_parquet(folder / f"{name}.parquet", glob=False).filter(pl.col("slice") == number).drop("slice")
+        for folder in folders
+        for name in names
+    ]
+    read = pl.collect_all(frames)
+    return [CompanyParts(*read[i : i + len(names)]) for i in range(0, len(read), len(names))]
 
 
 def history_part(buckets: int) -> pl.Expr:

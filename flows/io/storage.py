@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from flows.io.errors import first_line, one_line
 
@@ -37,15 +38,21 @@ def staging_dir(link: Path) -> Path:
     return folder
 
 
-def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool = False) -> None:
+def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool = False, groups: str | None = None) -> None:
     """Write `frame` to `path` through a temporary file and fsync, so `path` is whole or absent. A
-    `scratch` file (read back once within the run, never published) is neither compressed nor synced."""
+    `scratch` file (read back within the run, never published) is neither compressed nor synced.
+    With `groups` (a column the frame is sorted by), each value of it gets row groups of its own."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     compression: Literal["zstd", "uncompressed"] = "uncompressed" if scratch else "zstd"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(frame, pl.LazyFrame):
             frame.sink_parquet(tmp, compression=compression)
+        elif groups:
+            # A reader that filters on one value then skips every other value's row groups by their statistics.
+            with pq.ParquetWriter(tmp, frame.to_arrow().schema, compression="none" if scratch else "zstd") as writer:
+                for group in frame.partition_by(groups, maintain_order=True):
+                    writer.write_table(group.to_arrow())
         else:
             frame.write_parquet(tmp, compression=compression, statistics=True)
         if not scratch:

@@ -10,8 +10,8 @@ Nothing loops over days: a record costs rows in proportion to the days its score
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -280,8 +280,21 @@ class CompanyParts:
 
     def of_slice(self, number: int, slices: int) -> CompanyParts:
         """The rows of the companies in slice `number` of `slices` (by the stable hash of their keys)."""
-        mine = contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices) == number
+        mine = _slice(slices) == number
         return CompanyParts(self.summed.filter(mine), self.counts.filter(mine), self.extremes.filter(mine))
+
+    def sliced(self, slices: int) -> dict[str, pl.DataFrame]:
+        """Its frames by name, each with its companies' slice of `slices` (column `slice`) and ordered
+        by it, so that a run can store them for the merge of each slice to read its own rows."""
+        frames = {field.name: getattr(self, field.name) for field in fields(self)}
+        return {
+            name: frame.with_columns(_slice(slices).alias("slice")).sort("slice", maintain_order=True) for name, frame in frames.items()
+        }
+
+
+def _slice(slices: int) -> pl.Expr:
+    """The company slice of `slices` a row's company (portal_id, record_id) belongs to."""
+    return contact_bucket(pl.col("portal_id"), pl.col("record_id"), slices)
 
 
 def _of(definitions: list[ScoreDefinition], *wanted: str) -> pl.Expr:
@@ -318,30 +331,9 @@ def _extreme(filled: pl.LazyFrame, definitions: list[ScoreDefinition]) -> pl.Laz
     return filled.group_by(*KEY, "day").agg(pl.when(lowest).then(pl.col("cents").min()).otherwise(pl.col("cents").max()))
 
 
-def folded_parts(definitions: list[ScoreDefinition], parts: list[CompanyParts | None]) -> CompanyParts | None:
-    """The `CompanyParts` of several contact buckets (from `bucket_history`) as those of one bucket
-    holding all their members, None when none has any: a run folds each bucket's in as it comes, so
-    it never holds every bucket's at once."""
-    return _folded(split_types(expanded(definitions))[0], parts)
-
-
-def fold_parts(
-    definitions: list[ScoreDefinition], folded: CompanyParts | None, pending: list[CompanyParts | None]
-) -> tuple[CompanyParts | None, list[CompanyParts | None]]:
-    """`folded` and `pending` (the parts of buckets taken since the last fold) once they outweigh
-    `folded` folded into it: memory holds about twice the folded set, and the folds' sizes double,
-    so each row is folded a few times, not once per bucket. `company_history` takes both."""
-    if sum(_rows(p) for p in pending) < _rows(folded):
-        return folded, pending
-    return folded_parts(definitions, [folded, *pending]), []
-
-
-def _rows(parts: CompanyParts | None) -> int:
-    return 0 if parts is None else parts.summed.height + parts.counts.height + parts.extremes.height
-
-
-def _folded(engagement: list[ScoreDefinition], parts: list[CompanyParts | None]) -> CompanyParts | None:
-    """`folded_parts` of the engagement definitions."""
+def _folded(engagement: list[ScoreDefinition], parts: Sequence[CompanyParts | None]) -> CompanyParts | None:
+    """The `CompanyParts` of several contact buckets as those of one bucket holding all their members
+    (None when none has any), for the `engagement` definitions."""
     given = [p for p in parts if p is not None]
     if len(given) < 2:
         return given[0] if given else None
@@ -473,7 +465,7 @@ def bucket_history(
 
 
 def company_history(
-    definitions: list[ScoreDefinition], inputs: ScoreInputs, parts: list[CompanyParts | None], start: date, end: date
+    definitions: list[ScoreDefinition], inputs: ScoreInputs, parts: Sequence[CompanyParts | None], start: date, end: date
 ) -> pl.LazyFrame:
     """History intervals over [start, end] of the company definitions among `definitions`: engagement
     ones from the `CompanyParts` of every contact bucket, fit ones (constant, see `bucket_history`)

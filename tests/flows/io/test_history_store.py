@@ -3,6 +3,7 @@
 from datetime import date
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 import flows.io.history_store
@@ -15,12 +16,15 @@ from flows.io.history_store import (
     purge_history,
     read_before_writing,
     read_changes,
+    read_company_parts,
     store_part,
+    write_company_parts,
 )
-from flows.io.paths import Paths, score_parts
+from flows.io.paths import Paths, bucket_part, score_parts
 from flows.io.storage import publish, staging_dir, write_parquet
 from transforms.common.calendar import days_between
 from transforms.common.tables import OutputValidationError
+from transforms.scores.history import CompanyParts
 from transforms.scores.history_changes import state_on
 
 D = [date(2026, 1, n) for n in range(1, 11)]
@@ -170,3 +174,30 @@ def test_a_store_written_before_parts_is_split_on_first_use(tmp_path):
     assert read_changes(paths).sort(COLUMNS[:4]).equals(rows.sort(COLUMNS[:4]))
     assert covered_days(paths) == D[:2] and state_on(read_changes(paths).lazy(), D[1]).collect().height == 4 * 10
     assert_state_is_the_latest(paths)
+
+
+def company_parts(records: range, cents: int) -> CompanyParts:
+    """A bucket's parts of the companies `records` (portal 1, definition 0), each changing on D[0]."""
+    keys = pl.DataFrame({"score_index": 0, "portal_id": 1, "record_id": list(records)}).cast({"score_index": pl.Int32})
+    return CompanyParts(
+        keys.with_columns(day=pl.lit(D[0]), cents=pl.lit(cents, dtype=pl.Int64)),
+        keys.with_columns(n=pl.lit(1, dtype=pl.UInt32)),
+        keys.with_columns(day=pl.lit(D[0]), cents=pl.lit(-cents, dtype=pl.Int64)),
+    )
+
+
+def test_the_merge_of_a_company_slice_reads_every_buckets_rows_of_that_slice_and_only_their_row_groups(tmp_path):
+    parts = {0: company_parts(range(40), 100), 3: company_parts(range(20, 90), 7)}
+    for bucket, part in parts.items():
+        write_company_parts(tmp_path, bucket, part, 3)
+    for number in range(3):
+        read = read_company_parts(tmp_path, number)
+        expected = [part.of_slice(number, 3) for part in parts.values()]
+        assert len(read) == 2
+        for got, want in zip(read, expected, strict=True):
+            assert got.summed.equals(want.summed) and got.counts.equals(want.counts) and got.extremes.equals(want.extremes)
+    # A row group per slice, each holding one slice: a reader of one slice skips the others by their statistics.
+    footer = pq.ParquetFile(tmp_path / bucket_part(3) / "summed.parquet").metadata
+    stats = [footer.row_group(i).column(footer.num_columns - 1).statistics for i in range(footer.num_row_groups)]
+    assert [(s.min, s.max) for s in stats] == [(0, 0), (1, 1), (2, 2)]
+    assert read_company_parts(tmp_path / "none", 0) == []

@@ -21,7 +21,7 @@ from transforms.scores.evaluate import (
     merged_distribution,
     sliced_partials,
 )
-from transforms.scores.history import CompanyParts, bucket_history, company_history, fold_parts, folded_parts, score_history
+from transforms.scores.history import bucket_history, company_history, score_history
 from transforms.scores.members import ScoreInputs
 from transforms.snapshot.buckets import contact_bucket
 
@@ -121,21 +121,10 @@ def test_per_bucket_history_merged_equals_the_unbucketed_engine(data, buckets, b
     companies = company_history(defs, frame, [p for _, p in parts], start, end)
     merged = pl.concat([*(intervals for intervals, _ in parts), companies]).collect()
     assert _sorted(merged).equals(_sorted(whole))
-    # Folded one bucket at a time, or as a run folds them, the parts give the same company history.
-    one_by_one: CompanyParts | None = None
-    folded: CompanyParts | None = None
-    pending: list[CompanyParts | None] = []
-    for _, part in parts:
-        one_by_one = folded_parts(defs, [one_by_one, part])
-        folded, pending = fold_parts(defs, folded, [*pending, part])
-    assert company_history(defs, frame, [one_by_one], start, end).collect().equals(companies.collect())
-    assert company_history(defs, frame, [folded, *pending], start, end).collect().equals(companies.collect())
-    # Merged a slice of the companies at a time, as a run stores them, the same rows.
+    # Merged a slice of the companies at a time, from each bucket's rows of that slice, as a run stores them: the same rows.
     slices = 3
     sliced = [
-        company_history(
-            defs, frame.of_company_slice(j, slices), [p.of_slice(j, slices) if p else None for p in [folded, *pending]], start, end
-        )
+        company_history(defs, frame.of_company_slice(j, slices), [p.of_slice(j, slices) if p else None for _, p in parts], start, end)
         for j in range(slices)
     ]
     assert _sorted(pl.concat(sliced).collect()).equals(_sorted(companies.collect()))

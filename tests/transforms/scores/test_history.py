@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import EVENT_TYPES, FORM_IDS, definitions
 from tests.transforms.score_fixtures import definition, events, inputs, rules, scores
-from transforms.scores.history import CompanyParts, fold_parts, score_history
+from transforms.scores.history import score_history
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)
 
@@ -85,39 +85,6 @@ def test_company_history_follows_its_members():
         (100, 10.0, None, date(2026, 3, 1), date(2026, 4, 19)),  # contact 1 leaves on 3-31, contact 2 on 4-19
         (100, 0.0, None, date(2026, 4, 19), None),
     ]
-
-
-def _parts(companies: int) -> CompanyParts:
-    """Parts of one bucket whose members sum into `companies` companies, each changing on one day."""
-    keys = {"score_index": [0] * companies, "portal_id": [1] * companies, "record_id": list(range(companies))}
-    return CompanyParts(
-        pl.DataFrame({**keys, "day": [date(2026, 3, 1)] * companies, "cents": [100] * companies}).cast({"score_index": pl.Int32}),
-        pl.DataFrame({**keys, "n": [1] * companies}).cast({"score_index": pl.Int32, "n": pl.UInt32}),
-        pl.DataFrame(schema={"score_index": pl.Int32, "portal_id": pl.Int64, "record_id": pl.Int64, "day": pl.Date, "cents": pl.Int64}),
-    )
-
-
-def test_bucket_parts_are_folded_once_those_taken_since_outweigh_the_folded_ones():
-    d = definition(rules({"event": "email_open", "points": 1}), object="company", company={"aggregation": "sum"})
-    folded, pending, held = None, [], []
-    for _ in range(5):
-        folded, pending = fold_parts([d], folded, [*pending, _parts(3)])
-        held.append(len(pending))
-    # The same companies in every bucket: the folded set stays as large as one bucket's, so each folds.
-    assert held == [0, 0, 0, 0, 0] and folded is not None
-    assert folded.summed["cents"].to_list() == [500] * 3 and folded.counts["n"].to_list() == [5] * 3
-    folded, pending = None, []
-    for offset in range(5):
-        part = _parts(3)
-        part = CompanyParts(
-            part.summed.with_columns(pl.col("record_id") + 3 * offset),
-            part.counts.with_columns(pl.col("record_id") + 3 * offset),
-            part.extremes,
-        )
-        folded, pending = fold_parts([d], folded, [*pending, part])
-        held.append(len(pending))
-    # Other companies in every bucket: the folded set doubles (after the 1st, 2nd and 4th bucket), the 3rd and 5th wait.
-    assert held[5:] == [0, 0, 1, 0, 1] and folded is not None and folded.summed.height == 12
 
 
 EVENT = st.tuples(st.integers(1, 4), st.sampled_from(EVENT_TYPES), st.integers(-400, 120), st.integers(0, 23), st.sampled_from(FORM_IDS))

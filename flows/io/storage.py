@@ -50,7 +50,7 @@ def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool 
             frame.sink_parquet(tmp, compression=compression)
         elif groups:
             # A reader that filters on one value then skips every other value's row groups by their statistics.
-            with pq.ParquetWriter(tmp, frame.to_arrow().schema, compression="none" if scratch else "zstd") as writer:
+            with pq.ParquetWriter(tmp, frame.head(0).to_arrow().schema, compression="none" if scratch else "zstd") as writer:
                 for group in frame.partition_by(groups, maintain_order=True):
                     writer.write_table(group.to_arrow())
         else:

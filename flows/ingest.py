@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.ipc as pa_ipc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -25,7 +23,7 @@ from flows.io.lake import publish_snapshot, stored_order
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256, table_files
-from flows.io.storage import write_error, write_parquet
+from flows.io.storage import write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
 from transforms.scores.members import ScoreInputs, needed_inputs
@@ -242,29 +240,29 @@ def _expected_rows(files: list[Path]) -> int | None:
 
 def _spilled(folder: Path, name: str, part: int) -> pl.LazyFrame | None:
     """The spilled batches of one bucket (`rows`) or key partition (`keys`), or None when there are none."""
-    files = sorted((folder / f"{name}-{part}").glob("batch-*.arrow"))
-    return pl.concat([pl.scan_ipc(f, glob=False) for f in files], how="diagonal_relaxed") if files else None
+    files = sorted((folder / f"{name}-{part}").glob("batch-*.parquet"))
+    return pl.concat([pl.scan_parquet(f, glob=False) for f in files], how="diagonal_relaxed") if files else None
 
 
-# Arrow's offsets and validity of every sparse text column make an uncompressed spill about three
-# times the rows' size; LZ4 takes it below Parquet's at a fraction of Parquet's cost.
-_SPILL_OPTIONS = pa_ipc.IpcWriteOptions(compression="lz4")
+# Batches are held until they reach this size, then written as one file per bucket and key
+# partition: a few files a bucket however many batches. A bucket of 1.76M events spilled so took
+# 0.45 s to write and read back, against 1.9 s appended batch by batch to Arrow files (LZ4).
+SPILL_BYTES = 256 << 20
 
 
 class _Spill:
     """The batches of one table on disk while it is checked: every parsed row by bucket (with
-    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition, each
-    appended to an open Arrow file (LZ4) per bucket or partition (a new file when a batch's
-    columns differ): a few files however many batches, written and read back faster than Parquet.
-    Rows name their source file by its number in `sources` (a text column would be spilled on
-    every row)."""
+    `_row_ok`: it passed the row checks) and the keys of every parsed row by key partition, held
+    until SPILL_BYTES, then written as scratch Parquet, a file per bucket or partition. Rows name
+    their source file by its number in `sources` (a text column would be spilled on every row)."""
 
     def __init__(self, folder: Path, table: Table, buckets: int) -> None:
         self.folder, self.table, self.buckets = folder, table, buckets
         self.columns: dict[str, pl.DataType] = {}
         self.sources: list[str] = []
-        self.writers: dict[tuple[str, int], tuple[Path, pa.Schema, pa_ipc.RecordBatchFileWriter]] = {}
-        self.files = 0
+        self.held: dict[tuple[str, int], list[pl.DataFrame]] = {}
+        self.held_bytes = 0
+        self.flushes = 0
 
     def add(self, frame: pl.DataFrame, failed: pl.Series, source: str) -> None:
         """Spill the parsed rows of a batch of the file `source`, numbered by ROW; `failed`: the ROWs
@@ -283,32 +281,20 @@ class _Spill:
             rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
         for name, frame_of, column in (("keys", keys, "_part"), ("rows", rows, "_bucket")):
             for (part,), piece in frame_of.partition_by(column, as_dict=True).items():
-                self._append(name, part, piece.drop(column).to_arrow())
+                self.held.setdefault((name, part), []).append(piece.drop(column))
+                self.held_bytes += int(piece.estimated_size())
+        if self.held_bytes >= SPILL_BYTES:
+            self.flush()
 
-    def _append(self, name: str, part: int, batch: pa.Table) -> None:
-        path, schema, writer = self.writers.get((name, part), (self.folder, None, None))
-        try:
-            if writer is not None and schema != batch.schema:
-                writer.close()
-                writer = None
-            if writer is None:
-                path = self.folder / f"{name}-{part}" / f"batch-{self.files}.arrow"
-                self.files += 1
-                path.parent.mkdir(parents=True, exist_ok=True)
-                writer = pa_ipc.new_file(str(path), batch.schema, options=_SPILL_OPTIONS)
-                self.writers[name, part] = (path, batch.schema, writer)
-            writer.write_table(batch)
-        except (OSError, pa.ArrowException) as exc:
-            raise write_error(path, exc) from exc
-
-    def close(self) -> None:
-        """Finish every open file (their footers): from here on they can be read."""
-        for path, _, writer in self.writers.values():
-            try:
-                writer.close()
-            except (OSError, pa.ArrowException) as exc:
-                raise write_error(path, exc) from exc
-        self.writers = {}
+    def flush(self) -> None:
+        """Write the batches held, a file per bucket and key partition."""
+        for (name, part), pieces in sorted(self.held.items()):
+            write_parquet(
+                pl.concat(pieces, how="diagonal_relaxed"), self.folder / f"{name}-{part}" / f"batch-{self.flushes}.parquet", scratch=True
+            )
+        self.held = {}
+        self.held_bytes = 0
+        self.flushes += 1
 
 
 @dataclass(frozen=True)
@@ -376,8 +362,8 @@ def check_table(
                 progress.update(manifest.rows_read, manifest.rows_read)
             manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": rows_in_file})
     finally:
-        spill.close()
-    progress.close()
+        progress.close()
+    spill.flush()
     if clash := column_clash(list(spill.columns), table):
         raise SnapshotError(f"{snapshot / table_name}: across its files, {clash}")
     spilled = SpilledTable(table_name, spill.folder, staged, snapshot_date, spill.buckets, spill.columns, tuple(spill.sources))

@@ -7,9 +7,10 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -445,10 +446,10 @@ def ingest_table(
         manifest, spilled = check_table_task(snapshot, table_name, snapshot_date, staged, mappings, sizes)
         # A table kept whole is written here: a task of its own would only add the cluster's overhead.
         futures = [write_bucket_task.submit(spilled, b) for b in range(spilled.buckets)] if spilled.buckets > 1 else []
-        kept = [future.result() for future in futures] or [write_bucket(spilled, 0)]
+        kept = _written(table_name, [future.result for future in futures]) or [write_bucket(spilled, 0)]
     else:
         manifest, spilled = check_table(snapshot, table_name, snapshot_date, staged, mappings, sizes)
-        kept = [write_bucket(spilled, b) for b in range(spilled.buckets)]
+        kept = _written(table_name, [partial(write_bucket, spilled, b) for b in range(spilled.buckets)])
     manifest.rows_kept = sum(kept)
     dated = pl.lit(snapshot_date).alias("snapshot_date")
     if not manifest.rows_kept:
@@ -471,6 +472,19 @@ def ingest_table(
         manifest.rows_read / max(manifest.seconds, 1e-3),
     )
     return manifest
+
+
+def _written(table_name: str, buckets: list[Callable[[], int]]) -> list[int]:
+    """The rows kept by each of `buckets` (each written, or waited for, when called), with the
+    progress of the table's bucket writes."""
+    if len(buckets) < 2:
+        return [bucket() for bucket in buckets]
+    kept: list[int] = []
+    with StepProgress(f"{table_name} buckets", len(buckets), "buckets written") as progress:
+        for bucket in buckets:
+            kept.append(bucket())
+            progress.update(len(kept), sum(kept))
+    return kept
 
 
 def kept_keys(staged: Path, table_name: str) -> pl.DataFrame:

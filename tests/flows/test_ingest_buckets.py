@@ -3,6 +3,7 @@ rows the in-memory validation does, whatever the bucket count and the batch size
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -72,3 +73,14 @@ def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
             assert contact not in seen
             seen[contact] = path.name
     assert sorted(seen) == list(range(1, 40)) and len(set(seen.values())) == 4
+
+
+def test_a_bucketed_table_reports_its_bucket_writes_as_they_finish(tmp_path, caplog):
+    rows = [
+        {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 40)
+    ]
+    write_csv(tmp_path / "snap" / "contacts", "part", list(rows[0]), rows)
+    with caplog.at_level(logging.INFO, logger="engage"):
+        ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, Sizes(buckets=3), as_tasks=False)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("contacts buckets")]
+    assert len(lines) == 1 and lines[0].startswith("contacts buckets: 3 of 3 buckets written") and "rows/s" in lines[0]

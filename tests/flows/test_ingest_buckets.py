@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
+from unittest.mock import patch
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.ingest import Sizes, ingest_table, validate_snapshot_table
+import flows.ingest
+from flows.ingest import Sizes, check_table, ingest_table, validate_snapshot_table, write_bucket
 from tests.strategies import EVENT_HEADER, snapshots, write_csv
 
 DAY = date(2026, 6, 30)
@@ -43,8 +45,10 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
 # Each example runs six ingests: fewer examples than the others in CI,
 # more under `make soak`.
 @settings(max_examples=6 if settings().max_examples <= 40 else 200)
-@given(snapshots(), st.integers(1, 7), st.integers(1, 9))
-def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_validation(tmp_path_factory, data, split, batch_rows):
+@given(snapshots(), st.integers(1, 7), st.integers(1, 9), st.booleans())
+def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_validation(
+    tmp_path_factory, data, split, batch_rows, flush_often
+):
     contacts, _, events, _ = data
     snap = tmp_path_factory.mktemp("snap")
     # Two part files each: a duplicate key may sit in both.
@@ -55,7 +59,9 @@ def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_valid
     write_csv(snap / "events", "part-b", EVENT_HEADER, events[len(events) // 2 :])
     expected = _in_memory(snap)
     for buckets in (1, 2, 7):
-        got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), Sizes(buckets, batch_rows))
+        # A spill written after every batch: several files a bucket, which may differ in columns.
+        with patch.object(flows.ingest, "SPILL_BYTES", 1 if flush_often else flows.ingest.SPILL_BYTES):
+            got = _ingested(snap, tmp_path_factory.mktemp(f"staged{buckets}"), Sizes(buckets, batch_rows))
         for name, (kept, quarantine) in expected.items():
             assert _rows(got[name][0].select(kept.columns)) == _rows(kept), (name, buckets)
             assert got[name][1].equals(quarantine), (name, buckets)
@@ -84,3 +90,23 @@ def test_a_bucketed_table_reports_its_bucket_writes_as_they_finish(tmp_path, cap
         ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, Sizes(buckets=3), as_tasks=False)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("contacts buckets")]
     assert len(lines) == 1 and lines[0].startswith("contacts buckets: 3 of 3 buckets written") and "rows/s" in lines[0]
+
+
+def test_spilled_files_of_one_bucket_may_differ_in_columns(tmp_path):
+    header = ["portal_id", "contact_id", "email", "lifecycle_stage", "created_at"]
+    first = [
+        {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 9)
+    ]
+    second = [{**row, "contact_id": str(int(row["contact_id"]) + 8), "Favourite Colour": f"c{row['contact_id']}"} for row in first]
+    write_csv(tmp_path / "snap" / "contacts", "part-a", header, first)
+    write_csv(tmp_path / "snap" / "contacts", "part-b", [*header, "Favourite Colour"], second)
+    _, expected, _ = validate_snapshot_table(tmp_path / "snap", "contacts", {})
+    # Every batch of three rows spilled on its own: the files of a bucket have one column or the other.
+    with patch.object(flows.ingest, "SPILL_BYTES", 1):
+        _, spilled = check_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, Sizes(buckets=2, batch_rows=3))
+    files = sorted(spilled.folder.glob("rows-*/batch-*.parquet"))
+    assert len(files) > 2 and len({tuple(pl.read_parquet_schema(f)) for f in files}) == 2
+    assert sum(write_bucket(spilled, bucket) for bucket in range(2)) == expected.height
+    kept = pl.read_parquet(sorted((tmp_path / "staged" / "contacts").glob("part-*.parquet")))
+    assert "favourite_colour" in kept.columns
+    assert _rows(kept.select(expected.columns)) == _rows(expected)

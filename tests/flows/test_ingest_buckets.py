@@ -42,6 +42,11 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
     return sorted(frame.rows(), key=repr)
 
 
+def _contact_rows(ids: range) -> list[dict[str, str]]:
+    """CSV rows of valid contacts of portal 1 with `ids`."""
+    return [{"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in ids]
+
+
 # Each example runs six ingests: fewer examples than the others in CI,
 # more under `make soak`.
 @settings(max_examples=6 if settings().max_examples <= 40 else 200)
@@ -68,9 +73,7 @@ def test_every_bucket_count_and_batch_size_gives_the_rows_of_the_in_memory_valid
 
 
 def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
-    rows = [
-        {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 40)
-    ]
+    rows = _contact_rows(range(1, 40))
     write_csv(tmp_path / "snap" / "contacts", "part", list(rows[0]), rows)
     ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, Sizes(buckets=4), as_tasks=False)
     seen: dict[int, str] = {}
@@ -82,9 +85,7 @@ def test_each_contact_and_all_its_rows_land_in_one_bucket_file(tmp_path):
 
 
 def test_a_bucketed_table_reports_its_bucket_writes_as_they_finish(tmp_path, caplog):
-    rows = [
-        {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 40)
-    ]
+    rows = _contact_rows(range(1, 40))
     write_csv(tmp_path / "snap" / "contacts", "part", list(rows[0]), rows)
     with caplog.at_level(logging.INFO, logger="engage"):
         ingest_table(tmp_path / "snap", "contacts", DAY, tmp_path / "staged", None, Sizes(buckets=3), as_tasks=False)
@@ -93,10 +94,8 @@ def test_a_bucketed_table_reports_its_bucket_writes_as_they_finish(tmp_path, cap
 
 
 def test_spilled_files_of_one_bucket_may_differ_in_columns(tmp_path):
-    header = ["portal_id", "contact_id", "email", "lifecycle_stage", "created_at"]
-    first = [
-        {"portal_id": "1", "contact_id": str(i), "email": "", "lifecycle_stage": "lead", "created_at": "2026-01-01"} for i in range(1, 9)
-    ]
+    first = _contact_rows(range(1, 9))
+    header = list(first[0])
     second = [{**row, "contact_id": str(int(row["contact_id"]) + 8), "Favourite Colour": f"c{row['contact_id']}"} for row in first]
     write_csv(tmp_path / "snap" / "contacts", "part-a", header, first)
     write_csv(tmp_path / "snap" / "contacts", "part-b", [*header, "Favourite Colour"], second)

@@ -281,7 +281,7 @@ class _Spill:
         else:
             rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias("_bucket"))
         for name, frame_of, column in (("keys", keys, "_part"), ("rows", rows, "_bucket")):
-            for (part,), piece in frame_of.partition_by(column, as_dict=True).items():
+            for (part,), piece in frame_of.partition_by(column, as_dict=True, maintain_order=False).items():
                 self.held.setdefault((name, part), []).append(piece.drop(column))
                 self.held_bytes += int(piece.estimated_size())
         if self.held_bytes >= SPILL_BYTES:

@@ -41,13 +41,13 @@ def staging_dir(link: Path) -> Path:
 
 def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool = False, groups: str | None = None) -> None:
     """Write `frame` to `path` through a temporary file and fsync, so `path` is whole or absent. A
-    `scratch` file (read back within the run, never published) is compressed lightly or not at
-    all, and not synced. With `groups` (a column the frame is sorted by), each value of it gets row groups of its own."""
+    `scratch` file (read back within the run, never published) is neither compressed nor synced. With `groups` (a column the frame is sorted by), each value of it gets row groups of its own."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    # Measured: Polars writes and reads a scratch file faster with snappy than without compression
-    # (half the bytes), pyarrow's writer by row group faster without; zstd at level 1 writes a
-    # published file a third faster than its default level, 3% larger.
-    compression: Literal["zstd", "snappy"] = "snappy" if scratch else "zstd"
+    # Measured on 3M events in 28 pieces: a scratch file without compression or statistics takes
+    # 0.48 s to write and 0.21 s to read, against 0.70 s and 0.50 s with snappy and statistics (the
+    # page cache holds it; disk space is cheap for minutes). zstd at level 1 writes a published file
+    # a third faster than its default level, 3% larger.
+    compression: Literal["zstd", "uncompressed"] = "uncompressed" if scratch else "zstd"
     level = None if scratch else ZSTD_LEVEL
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +61,7 @@ def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path, scratch: bool 
                 for group in frame.partition_by(groups, maintain_order=True):
                     writer.write_table(group.to_arrow())
         else:
-            frame.write_parquet(tmp, compression=compression, compression_level=level, statistics=True)
+            frame.write_parquet(tmp, compression=compression, compression_level=level, statistics=not scratch)
         if not scratch:
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())

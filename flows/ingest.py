@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.cluster import worker_memory
 from flows.io.errors import SnapshotError, first_line, transient
 from flows.io.lake import publish_snapshot, stored_order
+from flows.io.lake_reuse import ingest_inputs, reusable_manifests
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
 from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256, table_files
@@ -133,11 +134,17 @@ def _empty(table: Table) -> pl.DataFrame:
 def _sources(snapshot: Path, table_name: str) -> tuple[list[Path], TableManifest]:
     """The files of a table (the shipped markets when a snapshot has none) and its new manifest; a
     table without files is `absent` (its callers say which tables they cannot do without)."""
-    files = table_files(snapshot, table_name)
-    source = "snapshot"
-    if not files and table_name == "markets" and DEFAULT_MARKETS.is_file():
-        files, source = [DEFAULT_MARKETS], "default"
+    files = _files(snapshot, table_name)
+    source = "default" if files == [DEFAULT_MARKETS] else "snapshot"
     return files, TableManifest(table_name, source if files else "absent")
+
+
+def _files(snapshot: Path, table_name: str) -> list[Path]:
+    """The files of a table: the snapshot's, or the shipped markets when it has none."""
+    files = table_files(snapshot, table_name)
+    if not files and table_name == "markets" and DEFAULT_MARKETS.is_file():
+        return [DEFAULT_MARKETS]
+    return files
 
 
 def require_tables(snapshot: Path, tables: set[str]) -> None:
@@ -519,14 +526,25 @@ def ingest_snapshot(
     """Validate every contract table of `snapshot` (headers mapped by `mappings`) into the lake's
     snapshot of `snapshot_date`, published whole (see `ingest_table` for `as_tasks`). The tables
     `required` names (None: every table the contract does not call optional) must have files; the
-    others are stored empty when absent."""
+    others are stored empty when absent. A lake snapshot ingested from the same inputs is reused
+    (`flows/io/lake_reuse.py`); its tables' manifests then count no seconds."""
     require_tables(snapshot, set(INGEST_ORDER) if required is None else required)
+    sizes = Sizes(snapshot_buckets(snapshot, worker_memory()))
+    inputs: dict[str, object] | None = None
+    try:
+        inputs = ingest_inputs({name: _files(snapshot, name) for name in INGEST_ORDER}, mappings, sizes.buckets)
+        stored, why = reusable_manifests(paths, snapshot_date, inputs)
+    except (OSError, SnapshotError) as exc:
+        # The ingest's own tasks read the same files again, retry what is transient and name what is not.
+        inputs, stored, why = None, None, f"cannot tell whether the lake can be reused ({first_line(exc)}): ingesting anew"
+    run_logger().info("%s: %s", paths.lake_snapshot(snapshot_date).name, why)
+    if stored is not None:
+        return [TableManifest(**{**manifest, "seconds": 0.0}) for manifest in stored]
     # Named as a temporary folder: a run that finds one left by a killed run removes it.
     staged_root = paths.lake / f".staging-{snapshot_date.isoformat()}.{uuid.uuid4().hex[:8]}.tmp"
     staged_root.mkdir(parents=True)
-    sizes = Sizes(snapshot_buckets(snapshot, worker_memory()))
     manifests = [ingest_table(snapshot, name, snapshot_date, staged_root, mappings, sizes, as_tasks) for name in INGEST_ORDER]
-    publish_snapshot(paths, snapshot_date, staged_root, [asdict(m) for m in manifests])
+    publish_snapshot(paths, snapshot_date, staged_root, [asdict(m) for m in manifests], inputs)
     shutil.rmtree(staged_root / ".spill", ignore_errors=True)
     staged_root.rmdir()
     return manifests

@@ -51,10 +51,13 @@ def _link(link: Path, target: Path) -> None:
         shutil.rmtree(previous.parent, ignore_errors=True)
 
 
-def publish_snapshot(paths: Paths, snapshot_date: date, staged: Path, manifest: list[dict[str, object]]) -> None:
+def publish_snapshot(
+    paths: Paths, snapshot_date: date, staged: Path, manifest: list[dict[str, object]], inputs: dict[str, object] | None = None
+) -> None:
     """Swap the ingest staged in `staged` (`<table>/part-*.parquet`, `_quarantine/`) in as the lake's
-    snapshot of `snapshot_date`, every table, the quarantine and the manifest in one atomic step: a
-    crash before it leaves the previous snapshot whole, never new contacts beside old events."""
+    snapshot of `snapshot_date`, every table, the quarantine, the manifest and the `inputs` that
+    decided them in one atomic step: a crash before it leaves the previous snapshot whole, never new
+    contacts beside old events."""
     link = paths.lake_snapshot(snapshot_date)
     link.parent.mkdir(parents=True, exist_ok=True)
     version = staging_dir(link)
@@ -64,6 +67,8 @@ def publish_snapshot(paths: Paths, snapshot_date: date, staged: Path, manifest: 
     (version / "_quarantine").mkdir()
     (staged / "_quarantine").rename(version / "_quarantine" / "tables")
     write_text(json.dumps(manifest, indent=2), version / "manifest.json")
+    if inputs is not None:
+        write_text(json.dumps(inputs, indent=2), version / "inputs.json")
     # The tables' own links point into the snapshot's link, so they change with it.
     for table in INGEST_ORDER:
         _link(paths.lake_partition(table, snapshot_date), link / table)

@@ -53,6 +53,10 @@ class Paths:
         """What the ingest of `snapshot_date` read and kept, table by table (bucket count included)."""
         return self.lake_snapshot(snapshot_date) / "manifest.json"
 
+    def lake_inputs(self, snapshot_date: date) -> Path:
+        """What decided the ingest of `snapshot_date`: its source files, settings and engage's code."""
+        return self.lake_snapshot(snapshot_date) / "inputs.json"
+
     def quarantine_partition(self, snapshot_date: date) -> Path:
         return self.lake / "_quarantine" / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 

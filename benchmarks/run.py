@@ -2,8 +2,8 @@
 
 Prints the seconds of each stage (ingest, compute, checks and publish, history), the wall time,
 the peak resident memory of the whole process tree (the run and the temporary Prefect server,
-sampled every 0.1 s; the Prefect home kept between runs, as a scheduled job's), and the ratio to a bare Polars copy of the same snapshot into Parquet timed
-in the same run; with --backfill-days N, the same figures of a history-only backfill of N days on
+sampled every 0.1 s; the Prefect home kept between runs, as a scheduled job's), and the ratio to a
+bare Polars copy of the same snapshot into Parquet timed in the same run; with --backfill-days N, the same figures of a history-only backfill of N days on
 the warehouse just loaded. Run with `make bench-run` (ARGS="--contacts N --events-per-contact E
 --backfill-days N").
 """

@@ -1,6 +1,7 @@
 """Shared fixtures. Prefect gets a private home, and only flow tests start its temporary server."""
 
 import os
+import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,6 +41,14 @@ def small_snapshot(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("snapshot") / "snap[1]*"
     generate_snapshot(out, contacts=400, seed=11, as_of=SNAPSHOT_DAY, bad_rows=True)
     return out
+
+
+@pytest.fixture
+def snapshot_copy(small_snapshot, tmp_path) -> Path:
+    """A copy of the small snapshot that a test may change."""
+    copy = tmp_path / "snap"
+    shutil.copytree(small_snapshot, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ process, row for row: a 10-day history backfill and a daily run, with a worker S
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import threading
 import time
@@ -71,18 +70,16 @@ def test_two_workers_one_killed_publish_the_rows_of_one_process(
     assert len(client.scheduler_info()["workers"]) == 2
 
 
-def test_bad_data_met_on_a_worker_stops_the_run_with_the_contract_line(small_snapshot, tmp_path, prefect_harness, cluster):
+def test_bad_data_met_on_a_worker_stops_the_run_with_the_contract_line(snapshot_copy, tmp_path, prefect_harness, cluster):
     from typer.testing import CliRunner
 
     from flows.cli.app import app
 
     local, _ = cluster
-    snap = tmp_path / "snap"
-    shutil.copytree(small_snapshot, snap)
-    (snap / "events").mkdir(exist_ok=True)
-    (snap / "events" / "zz-broken.parquet").write_bytes(b"PAR1 not a parquet file")
+    (snapshot_copy / "events").mkdir(exist_ok=True)
+    (snapshot_copy / "events" / "zz-broken.parquet").write_bytes(b"PAR1 not a parquet file")
     warehouse = tmp_path / "warehouse.duckdb"
-    args = ["run", "--snapshot", str(snap), "--as-of", SNAPSHOT_DAY.isoformat(), "--warehouse", str(warehouse)]
+    args = ["run", "--snapshot", str(snapshot_copy), "--as-of", SNAPSHOT_DAY.isoformat(), "--warehouse", str(warehouse)]
     result = CliRunner().invoke(app, [*args, "--dask", local.scheduler_address])
     # A run on the cluster keeps the contract: one line naming the file, exit 1, nothing published.
     assert result.exit_code == 1, result.output

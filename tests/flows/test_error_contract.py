@@ -35,13 +35,6 @@ def _details(line: str) -> str:
     return Path(logged.group(1)).read_text()
 
 
-@pytest.fixture
-def snapshot(small_snapshot, tmp_path) -> Path:
-    copy = tmp_path / "snap"
-    shutil.copytree(small_snapshot, copy)
-    return copy
-
-
 def _clash(events: Path) -> None:
     (events / "extra.csv").write_text("portal_id,event_id,contact_id,event_type,occurred_at,SNAPSHOT_DATE\n")
 
@@ -65,12 +58,12 @@ def _long_line(events: Path) -> None:
         (_binary, "zz-bytes.parquet: cannot be parsed: column 'event_id': invalid utf8"),
     ],
 )
-def test_a_hostile_snapshot_file_ends_the_run_in_one_line(capsys, snapshot, tmp_path, plant, said):
-    plant(snapshot / "events")
+def test_a_hostile_snapshot_file_ends_the_run_in_one_line(capsys, snapshot_copy, tmp_path, plant, said):
+    plant(snapshot_copy / "events")
     code, line = _engage(
-        capsys, "run", "--snapshot", str(snapshot), "--as-of", DAY, "--warehouse", str(tmp_path / "w" / "warehouse.duckdb")
+        capsys, "run", "--snapshot", str(snapshot_copy), "--as-of", DAY, "--warehouse", str(tmp_path / "w" / "warehouse.duckdb")
     )
-    assert code == 1 and said in line and str(snapshot / "events") in line, line
+    assert code == 1 and said in line and str(snapshot_copy / "events") in line, line
     assert "Traceback" in _details(line)
 
 

@@ -24,7 +24,7 @@ from flows.io.lake import publish_snapshot, stored_order
 from flows.io.lake_reuse import ingest_inputs, reusable_manifests
 from flows.io.logs import run_logger
 from flows.io.paths import DEFAULT_MARKETS, Paths
-from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256, table_files
+from flows.io.snapshot_files import BATCH_ROWS, SUPPORTED, FileFormat, file_format, raw_batches, sha256_beside, table_files
 from flows.io.storage import write_parquet
 from flows.progress import StepProgress
 from transforms.scores.definition import ScoreDefinition
@@ -174,12 +174,13 @@ def validate_snapshot_table(
         kept, quarantine = _empty(table), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     else:
         mapping = mappings.for_table(table_name) if mappings else None
+        digests = [sha256_beside(path) for path in files]
         parts = [read_table_part(path, table, mapping, extras) for path in files]
         parsed = pl.concat(parts, how="diagonal_relaxed")
         if clash := column_clash([c for c in parsed.columns if not c.startswith("_")], table):
             raise SnapshotError(f"{snapshot / table_name}: across its files, {clash}")
-        for path, part in zip(files, parts, strict=True):
-            manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": part.height})
+        for path, digest, part in zip(files, digests, parts, strict=True):
+            manifest.files.append({"path": str(path), "sha256": digest.result(), "rows": part.height})
         result = validate_table(parsed, table, parents)
         kept, quarantine = result.kept, result.quarantine
         manifest.rows_read = parsed.height
@@ -370,6 +371,7 @@ def check_table(
     progress = StepProgress(table_name, _expected_rows(files), "rows read and checked")
     try:
         for path in files:
+            digest = sha256_beside(path)
             rows_in_file = 0
             for batch in parsed_batches(path, table, mapping, batch_rows=sizes.batch_rows):
                 frame = batch.with_row_index(ROW, offset=manifest.rows_read).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -380,7 +382,7 @@ def check_table(
                 manifest.rows_read += frame.height
                 rows_in_file += frame.height
                 progress.update(manifest.rows_read, manifest.rows_read)
-            manifest.files.append({"path": str(path), "sha256": sha256(path), "rows": rows_in_file})
+            manifest.files.append({"path": str(path), "sha256": digest.result(), "rows": rows_in_file})
     finally:
         progress.close()
     spill.flush()

@@ -14,6 +14,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,15 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# One thread hashes each file while the ingest reads it: the manifest's hashes cost no pass of their own.
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engage-sha256")
+
+
+def sha256_beside(path: Path) -> Future[str]:
+    """The SHA-256 of a file's bytes, computed in a thread of its own while the caller reads the file."""
+    return _HASHER.submit(sha256, path)
 
 
 def _decompressed(path: Path, compression: str) -> Path:

@@ -1,13 +1,15 @@
 """Ingest on awkward files: each either keeps every good row and quarantines the bad ones (counts
 reconcile) or stops with one line naming the file. No Prefect: the validation step is called directly."""
 
+import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from flows.ingest import validate_snapshot_table
+from flows.ingest import check_table, validate_snapshot_table
 from flows.io.errors import SnapshotError
 
 HEADER = "currency,rate_date,usd_per_unit\n"
@@ -171,3 +173,17 @@ def test_a_csv_row_with_more_fields_than_the_header_is_quarantined_with_its_line
     assert kept["event_id"].to_list() == ["e1", "e3"]
     assert bad.select("source_row", "reason").rows() == [(2, "the row has more fields than the header")]
     assert manifest.rows_read == 3
+
+
+def test_the_manifest_holds_each_files_sha256_in_the_preview_and_the_bounded_ingest(tmp_path):
+    files = {"a.csv": HEADER + "EUR,2026-01-01,1.1\n", "b.csv": HEADER + "NOK,2026-01-01,0.09\nSEK,2026-01-01,0.1\n"}
+    for name, text in files.items():
+        _fx(tmp_path, name, text.encode())
+    folder = tmp_path / "snap" / "fx_rates"
+    expected = [
+        {"path": str(folder / name), "sha256": hashlib.sha256(text.encode()).hexdigest(), "rows": text.count("\n") - 1}
+        for name, text in files.items()
+    ]
+    preview, _, _ = validate_snapshot_table(tmp_path / "snap", "fx_rates", {})
+    bounded, _ = check_table(tmp_path / "snap", "fx_rates", date(2026, 6, 30), tmp_path / "staged")
+    assert preview.files == bounded.files == expected

@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: demo test lint bench-scores bench-history bench-run bench-dask bench-suggest soak clean
+.PHONY: demo test lint bench-scores bench-history bench-run bench-keys bench-dask bench-suggest soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,10 @@ bench-history: .venv/.synced
 # `engage run` end to end on a generated snapshot: stage seconds, peak RSS, ratio to a bare copy.
 bench-run: .venv/.synced
 	.venv/bin/python -m benchmarks.run $(ARGS)
+
+# The events' duplicate-key pass three ways (engage's key hashes by partition, Polars streaming, DuckDB with a memory limit).
+bench-keys: .venv/.synced
+	.venv/bin/python -m benchmarks.key_pass $(ARGS)
 
 # `engage run --dask` on local clusters of 1 and 2 workers: wall time, worker peaks, time in tasks, bytes moved.
 bench-dask: .venv/.synced

@@ -68,7 +68,9 @@ def main(files, folder, memory):
     import duckdb
 
     started = time.perf_counter()
-    con = duckdb.connect(config={"threads": 2, "memory_limit": memory, "temp_directory": folder, "enable_progress_bar": False})
+    con = duckdb.connect(config={"threads": 2, "memory_limit": memory, "temp_directory": folder})
+    # Its progress bar would write into the measured output.
+    con.execute("SET enable_progress_bar = false")
     rows = con.execute(
         "WITH keys AS (SELECT portal_id, event_id FROM read_parquet($files)), "
         "repeated AS (SELECT portal_id, event_id FROM keys GROUP BY ALL HAVING count(*) > 1) "

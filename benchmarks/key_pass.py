@@ -95,7 +95,7 @@ def main() -> None:
         again = Path(scratch) / "exported-twice.parquet"
         pl.scan_parquet(files, glob=False).head(args.copies).sink_parquet(again)
         listed = json.dumps([str(path) for path in [*files, again]])
-        results = {}
+        results: dict[str, dict] = {}
         for name, code, setting in (
             ("engage (key hashes by partition)", ENGAGE, str(partitions)),
             ("Polars streaming group_by", POLARS, ""),

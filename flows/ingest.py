@@ -175,7 +175,13 @@ def validate_snapshot_table(
     else:
         mapping = mappings.for_table(table_name) if mappings else None
         digests = [sha256_beside(path) for path in files]
-        parts = [read_table_part(path, table, mapping, extras) for path in files]
+        try:
+            parts = [read_table_part(path, table, mapping, extras) for path in files]
+        except BaseException:
+            # The read stops here: the hashes not yet begun are not wanted.
+            for digest in digests:
+                digest.cancel()
+            raise
         parsed = pl.concat(parts, how="diagonal_relaxed")
         if clash := column_clash([c for c in parsed.columns if not c.startswith("_")], table):
             raise SnapshotError(f"{snapshot / table_name}: across its files, {clash}")

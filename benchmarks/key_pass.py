@@ -22,6 +22,7 @@ import polars as pl
 from benchmarks.common import BENCH_DIR, measured, snapshot
 from flows.ingest import snapshot_buckets
 from flows.io.snapshot_files import table_files
+from flows.io.warehouse import file_pattern
 
 ENGAGE = """
 def main(files, folder, partitions):
@@ -94,16 +95,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=BENCH_DIR) as scratch:
         again = Path(scratch) / "exported-twice.parquet"
         pl.scan_parquet(files, glob=False).head(args.copies).sink_parquet(again)
-        listed = json.dumps([str(path) for path in [*files, again]])
+        listed = [str(path) for path in [*files, again]]
+        # DuckDB reads every path as a pattern: each is given as one that matches only itself.
+        patterns = json.dumps([file_pattern(path) for path in listed])
         results: dict[str, dict] = {}
-        for name, code, setting in (
-            ("engage (key hashes by partition)", ENGAGE, str(partitions)),
-            ("Polars streaming group_by", POLARS, ""),
-            (f"DuckDB, memory_limit {args.duckdb_memory}", DUCKDB, args.duckdb_memory),
+        for name, code, given, setting in (
+            ("engage (key hashes by partition)", ENGAGE, json.dumps(listed), str(partitions)),
+            ("Polars streaming group_by", POLARS, json.dumps(listed), ""),
+            (f"DuckDB, memory_limit {args.duckdb_memory}", DUCKDB, patterns, args.duckdb_memory),
         ):
             folder = Path(scratch) / f"way-{len(results)}"
             folder.mkdir()
-            results[name] = measured(code, listed, str(folder), setting)
+            results[name] = measured(code, given, str(folder), setting)
     rows = pl.scan_parquet(files, glob=False).select(pl.len()).collect().item() + args.copies
     print(f"events: {rows:,} rows ({args.copies:,} of them exported twice), {partitions} key partitions")
     for name, result in results.items():

@@ -66,10 +66,15 @@ def _string(path: Path) -> str:
     return text.replace("'", "''")
 
 
+def file_pattern(path: str) -> str:
+    """`path` as a DuckDB file pattern that matches only itself: `*?[` each in a class of its own."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
+
+
 def _literal_path(path: Path) -> str:
     """`path` as the body of a SQL string that DuckDB's patterns read as itself: quotes doubled, and
-    `*?[` each in a class of its own (the views append patterns such as `/day=*/` to it)."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in _string(path))
+    `*?[` escaped (the views append patterns such as `/day=*/` to it)."""
+    return file_pattern(_string(path))
 
 
 def _sql(name: str) -> str:

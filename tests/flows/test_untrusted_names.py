@@ -8,7 +8,7 @@ import pytest
 
 from flows.io.paths import Paths
 from flows.io.storage import write_parquet
-from flows.io.warehouse import _identifier, _literal_path, day_table_schemas, ensure_catalog, publish_day
+from flows.io.warehouse import _identifier, _literal_path, day_table_schemas, ensure_catalog, file_pattern, publish_day
 
 
 def test_a_warehouse_folder_with_quotes_and_spaces_still_reads_its_own_files(tmp_path):
@@ -29,6 +29,15 @@ def test_pattern_characters_in_the_warehouse_path_read_only_its_own_files(tmp_pa
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         assert con.sql("select marker from alpha").fetchall() == [("own",)]
         assert con.sql("select marker from run_log").fetchall() == [("own",)]
+
+
+def test_a_file_pattern_given_as_a_parameter_matches_only_its_own_file(tmp_path):
+    own, decoy = tmp_path / "a[1]*?" / "part.parquet", tmp_path / "a1xy" / "part.parquet"
+    for path, marker in ((own, "own"), (decoy, "decoy")):
+        write_parquet(pl.DataFrame({"marker": [marker]}), path)
+    with duckdb.connect() as con:
+        rows = con.execute("select marker from read_parquet($files)", {"files": [file_pattern(str(own))]}).fetchall()
+    assert rows == [("own",)]
 
 
 @pytest.mark.parametrize("name", ["alpha; drop view alpha", "Alpha", "a-b", "", "1abc", "a\nb"])

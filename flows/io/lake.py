@@ -26,15 +26,21 @@ def lake_schema(table: str) -> pl.Schema:
     return pl.Schema({**TABLES[table].schema(), "snapshot_date": pl.Date()})
 
 
-def lake_table(paths: Paths, table: str, snapshot_date: date, bucket: int | None = None) -> pl.LazyFrame:
-    """Return the validated rows of `table` as ingested for `snapshot_date`: of contact bucket
-    `bucket` alone when given and the table is split into buckets."""
-    folder = paths.lake_partition(table, snapshot_date) / "data"
+def lake_files(paths: Paths, table: str, snapshot_date: date, bucket: int | None = None) -> list[Path]:
+    """The part files of `table` as ingested for `snapshot_date` (of contact bucket `bucket` alone
+    when given and the table is split into buckets), those that exist."""
+    folder = paths.lake_data(table, snapshot_date)
     if bucket is not None and table in BUCKETED_TABLES:
         files = [folder / f"part-{bucket}.parquet"]
     else:
         files = sorted(folder.glob("part-*.parquet"))
-    files = [path for path in files if path.exists()]
+    return [path for path in files if path.exists()]
+
+
+def lake_table(paths: Paths, table: str, snapshot_date: date, bucket: int | None = None) -> pl.LazyFrame:
+    """Return the validated rows of `table` as ingested for `snapshot_date`: of contact bucket
+    `bucket` alone when given and the table is split into buckets."""
+    files = lake_files(paths, table, snapshot_date, bucket)
     # A list of files, never a pattern: the warehouse's own path may hold `*?[`.
     return pl.scan_parquet(files, glob=False) if files else pl.LazyFrame(schema=lake_schema(table))
 

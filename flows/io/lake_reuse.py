@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 import transforms
+from flows.io.lake import lake_files
 from flows.io.paths import Paths
 from flows.io.snapshot_files import sha256
 from transforms.snapshot.mappings import ColumnMappings
@@ -70,9 +71,10 @@ def reusable_manifests(paths: Paths, snapshot_date: date, inputs: dict[str, obje
             if sha256(Path(entry["path"])) != entry["sha256"]:
                 return None, f"{entry['path']}: changed since the last ingest (SHA-256): ingesting anew"
         table = str(manifest["table"])
-        folder = paths.lake_partition(table, snapshot_date) / "data"
+        folder = paths.lake_data(table, snapshot_date)
         try:
-            rows = pl.scan_parquet(sorted(folder.glob("part-*.parquet")), glob=False).select(pl.len()).collect().item()
+            # No part file at all is damage too: the scan of none fails.
+            rows = pl.scan_parquet(lake_files(paths, table, snapshot_date), glob=False).select(pl.len()).collect().item()
         except (OSError, pl.exceptions.PolarsError) as exc:
             return None, f"{folder}: damaged ({str(exc).splitlines()[0]}): ingesting anew"
         if rows != manifest["rows_kept"]:

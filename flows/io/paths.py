@@ -44,6 +44,10 @@ class Paths:
     def lake_partition(self, table: str, snapshot_date: date) -> Path:
         return self.lake / table / f"{SNAPSHOT_PREFIX}{snapshot_date.isoformat()}"
 
+    def lake_data(self, table: str, snapshot_date: date) -> Path:
+        """The folder of `table`'s part files as ingested for `snapshot_date`."""
+        return self.lake_partition(table, snapshot_date) / "data"
+
     def lake_snapshot(self, snapshot_date: date) -> Path:
         """The ingest of `snapshot_date` as one folder (a link to its current version): every table's
         rows, the quarantine and the manifest, swapped in together."""

@@ -115,6 +115,17 @@ def run_engage(snap: Path, warehouse: Path, *arguments: str) -> dict[str, object
     return {"seconds": seconds, "peak_mib": peak, "stages": stages, "peak_after": run["peak_after"]}
 
 
+def _report(title: str, result: dict[str, object], copy_seconds: float | None = None) -> None:
+    """Print a timed command's wall time, peak RSS and where it peaked, its stage seconds and, given
+    the bare copy's seconds, its ratio to them."""
+    print(f"{title}: {result['seconds']:.1f} s, peak RSS of the process tree {result['peak_mib']:,.0f} MiB")
+    print(f"  peak at {result['peak_after']}")
+    for name, seconds in result["stages"].items():  # type: ignore[attr-defined]
+        print(f"  {name:<20} {seconds:8.1f} s")
+    if copy_seconds is not None:
+        print(f"ratio to the bare copy: {result['seconds'] / copy_seconds:.2f}")  # type: ignore[operator]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -131,26 +142,13 @@ def main() -> None:
     run = run_engage(snap, warehouse)
     print(f"snapshot: {args.contacts:,} contacts, {events:,} events ({snap.relative_to(PROJECT_ROOT)})")
     print(f"bare Polars copy into Parquet: {copy['seconds']:.1f} s, peak {copy['peak_rss_mib']:,.0f} MiB")
-    print(f"engage run: {run['seconds']:.1f} s, peak RSS of the process tree {run['peak_mib']:,.0f} MiB")
-    print(f"  peak at {run['peak_after']}")
-    for name, seconds in run["stages"].items():  # type: ignore[attr-defined]
-        print(f"  {name:<20} {seconds:8.1f} s")
-    print(f"ratio to the bare copy: {run['seconds'] / copy['seconds']:.2f}")
+    _report("engage run", run, copy["seconds"])
     if args.rerun:
-        again = run_engage(snap, warehouse)
-        print(f"engage run again, its lake reused: {again['seconds']:.1f} s, peak RSS {again['peak_mib']:,.0f} MiB")
-        for name, seconds in again["stages"].items():  # type: ignore[attr-defined]
-            print(f"  {name:<20} {seconds:8.1f} s")
-        print(f"ratio to the bare copy: {again['seconds'] / copy['seconds']:.2f}")
+        _report("engage run again, its lake reused", run_engage(snap, warehouse), copy["seconds"])
     if args.backfill_days:
         first = AS_OF - timedelta(days=args.backfill_days - 1)
         backfill = run_engage(snap, warehouse, "backfill", "--from", first.isoformat(), "--to", AS_OF.isoformat(), "--history-only")
-        print(
-            f"engage backfill --history-only, {args.backfill_days} days: {backfill['seconds']:.1f} s, peak RSS {backfill['peak_mib']:,.0f} MiB"
-        )
-        print(f"  peak at {backfill['peak_after']}")
-        for name, seconds in backfill["stages"].items():  # type: ignore[attr-defined]
-            print(f"  {name:<20} {seconds:8.1f} s")
+        _report(f"engage backfill --history-only, {args.backfill_days} days", backfill)
 
 
 if __name__ == "__main__":
